@@ -1,0 +1,92 @@
+"""Checks for ex06_gradients: gradients by name, cleared, detached; their norms."""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import torch
+from torch import nn
+
+from grader.check import Check, Match
+from grader.observe import expect
+
+EX = "ex06_gradients"
+
+
+def _model(seed: int = 0) -> nn.Module:
+    """Named layers, one frozen parameter, one layer that gets no gradient."""
+    torch.manual_seed(seed)
+    model = nn.Sequential(OrderedDict(hidden=nn.Linear(2, 5), act=nn.Tanh(), out=nn.Linear(5, 1)))
+    model.unused = nn.Linear(1, 1)  # registered, never called: its gradient is zeros
+    model.hidden.bias.requires_grad_(False)
+    return model
+
+
+def _data(seed: int = 0):
+    g = torch.Generator().manual_seed(seed + 100)
+    return torch.randn(7, 2, generator=g), torch.randn(7, 1, generator=g)
+
+
+def _grads(api, model, x, y):
+    result = expect(api.parameter_gradients(model, nn.MSELoss(), x, y), dict, "parameter_gradients()")
+    return result
+
+
+def _values(api, seed):
+    model = _model(seed)
+    x, y = _data(seed)
+    result = _grads(api, model, x, y)
+    return {str(k): (v.detach().clone() if isinstance(v, torch.Tensor) else v) for k, v in result.items()}
+
+
+def _repeatable(api):
+    model = _model()
+    x, y = _data()
+    model.out.weight.grad = torch.full_like(model.out.weight, 100.0)  # stale gradient to clear
+    first = {k: v.detach().clone() for k, v in _grads(api, model, x, y).items() if isinstance(v, torch.Tensor)}
+    second = {k: v.detach().clone() for k, v in _grads(api, model, x, y).items() if isinstance(v, torch.Tensor)}
+    return {"first call": first, "second call": second}
+
+
+def _detached(api):
+    model = _model()
+    x, y = _data()
+    result = _grads(api, model, x, y)
+    params = dict(model.named_parameters())
+    tensors = {k: v for k, v in result.items() if isinstance(v, torch.Tensor)}
+    return {
+        "all values are tensors": len(tensors) == len(result),
+        "requires_grad": sorted({v.requires_grad for v in tensors.values()}),
+        "shares memory with .grad": sorted({
+            params[k].grad is not None and v.data_ptr() == params[k].grad.data_ptr()
+            for k, v in tensors.items() if k in params}),
+        ".grad still populated": sorted({p.grad is not None for n, p in params.items()
+                                         if p.requires_grad and not n.startswith("unused")}),
+    }
+
+
+def _norms(api, seed):
+    model = _model(seed)
+    x, y = _data(seed)
+    nn.MSELoss()(model(x), y).backward()
+    norms = expect(api.gradient_norms(model), dict, "gradient_norms(model)")
+    return {str(k): v for k, v in norms.items()}
+
+
+CHECKS = (
+    Check(EX, "values", "parameter_gradients(...) names and values", 4, _values, inputs=({"seed": 0}, {"seed": 1}),
+          subject="gradients", verdict=Match(rtol=1e-5, atol=1e-7),
+          hint="model.zero_grad(); loss_fn(model(x), y).backward(); then {name: p.grad.detach().clone()} for each "
+               "named parameter with requires_grad (zeros_like(p) when p.grad is None).",
+          hints={"keys": "keys are the named_parameters() names of parameters with requires_grad=True; a parameter "
+                         "that gets no gradient maps to torch.zeros_like(p)."}),
+    Check(EX, "repeatable", "parameter_gradients(...) twice gives the same values", 2, _repeatable,
+          subject="gradients", verdict=Match(rtol=1e-5, atol=1e-7),
+          hint="clear old gradients first (model.zero_grad() or p.grad = None): backward() adds to .grad."),
+    Check(EX, "detached", "parameter_gradients(...) returns detached copies and keeps .grad", 2, _detached,
+          subject="gradients",
+          hint="return p.grad.detach().clone(): a copy that does not change when .grad does; leave p.grad set."),
+    Check(EX, "norms", "gradient_norms(model) after backward()", 4, _norms, inputs=({"seed": 0}, {"seed": 1}),
+          subject="norms", verdict=Match(rtol=1e-5, atol=1e-7),
+          hint="{name: p.grad.norm().item() for name, p in model.named_parameters() if p.grad is not None}: "
+               "Python floats, L2 over all elements, skipping parameters without a gradient."),
+)

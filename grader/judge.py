@@ -1,0 +1,107 @@
+"""Verdicts: the student's evidence against the reference's, into a `CheckResult`.
+
+Runs only in the trusted process. Every message has the house shape:
+`exercise: what was checked: what came, expected what.` then indented
+`input:` and `Hint:` lines.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from grader.check import Check
+from grader.compare import Mismatch
+from grader.evidence import Failure
+from grader.results import ERROR, FAILED, PASSED, CheckResult
+
+__all__ = ["judge", "failed_result", "format_inputs"]
+
+
+def judge(
+    check: Check,
+    got: Sequence[Any],
+    expected: Sequence[Any],
+    inputs: Sequence[Mapping[str, Any]],
+    hidden: Sequence[bool] | None = None,
+) -> CheckResult:
+    """Compare per input set; the first failing input decides the message."""
+    hidden = hidden or [False] * len(inputs)
+    for g, e, inp, secret in zip(got, expected, inputs, hidden):
+        if isinstance(e, Failure):
+            text = (f"{check.exercise}: {check.title}: internal error: the reference solution fails this check "
+                    f"({e.exc_type or e.kind}: {e.message}). This is the grader's or the instructor's fault, not yours.")
+            return _result(check, ERROR, "internal", text)
+        if isinstance(g, Failure):
+            return failed_result(check, g, inp, secret)
+        try:
+            mismatch = check.verdict(g, e)
+        except Exception as exc:  # noqa: BLE001 - a verdict bug must not be charged to the student
+            text = (f"{check.exercise}: {check.title}: internal error in the verdict "
+                    f"({type(exc).__name__}: {exc}). This is the grader's fault, not yours.")
+            return _result(check, ERROR, "internal", text)
+        if mismatch is not None:
+            return _result(check, FAILED, "mismatch", _mismatch_message(check, mismatch, inp, secret))
+    return _result(check, PASSED, "ok", "", points=check.points)
+
+
+def failed_result(check: Check, failure: Failure, inputs: Mapping[str, Any] | None = None, hidden: bool = False) -> CheckResult:
+    """The result for a probe that did not return (exception, timeout, crash, ...)."""
+    head = f"{check.exercise}: {check.title}: "
+    kind = failure.kind
+    if kind == "not_implemented":
+        body = f"not implemented yet (NotImplementedError: {failure.message})."
+        hint = "replace the `raise NotImplementedError(...)` line with your code."
+    elif kind == "exception":
+        body = f"your code raised {failure.exc_type}: {failure.message}"
+        hint = check.hint
+    elif kind == "import":
+        body = failure.message
+        hint = "fix this first: no check of this exercise can run until the file imports."
+    elif kind == "timeout":
+        body = f"did not finish within the time limit ({failure.message})."
+        hint = "look for a loop that never ends, or far more work than the task needs (e.g. a huge n_epochs)."
+    elif kind == "crash":
+        body = f"the process running your code died: {failure.message}."
+        hint = "this happens on os._exit, a segmentation fault, or using more memory than allowed."
+    elif kind == "internal":
+        text = (head + f"internal error while checking ({failure.message}). "
+                "This is the grader's fault, not yours: tell your instructor.")
+        return _result(check, ERROR, "internal", text)
+    else:
+        body = failure.message.rstrip(".") + "."
+        hint = check.hint
+    lines = [head + body]
+    if failure.where:
+        lines.append(f"  at:       {failure.where}")
+    lines += _context_lines(inputs or {}, hidden, hint)
+    return _result(check, FAILED, kind, "\n".join(lines))
+
+
+def format_inputs(inputs: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in inputs.items())
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def _mismatch_message(check: Check, mismatch: Mismatch, inputs: Mapping[str, Any], hidden: bool) -> str:
+    head = f"{check.exercise}: {check.title}: "
+    if hidden:
+        first = head + f"wrong on a hidden input: {check.subject}{mismatch.path} differs ({mismatch.what})."
+    else:
+        first = head + mismatch.sentence(check.subject) + "."
+    return "\n".join([first, *_context_lines(inputs, hidden, check.hint_for(mismatch))])
+
+
+def _context_lines(inputs: Mapping[str, Any], hidden: bool, hint: str) -> list[str]:
+    lines = []
+    if hidden:
+        lines.append("  input:    hidden (the public checks pass but this one does not: are defaults or sizes hard-coded?)")
+    elif inputs:
+        lines.append(f"  input:    {format_inputs(inputs)}")
+    if hint:
+        lines.append(f"  Hint: {hint}")
+    return lines
+
+
+def _result(check: Check, status: str, kind: str, message: str, points: float = 0.0) -> CheckResult:
+    return CheckResult(check.exercise, check.name, check.title, points, check.points, status, kind, message)

@@ -1,0 +1,258 @@
+"""Finding a submission's exercise sources: folder, pushed repository, zip, notebooks.
+
+Reads files only; executes nothing.  The rules are the "Submissions" and
+"Fine print" sections of EXERCISES.md: `exNN_*.py` at the top or under
+`exercises/`, a `.zip` of such a folder, notebooks in place of any `.py`
+(the `.py` wins when both exist), hidden files, `__MACOSX/` and
+`__pycache__/` ignored, magics and shell escapes in notebooks dropped.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from grader.unit import EXERCISE_IDS
+
+__all__ = ["Source", "Submission", "load_submission", "submission_name", "LoadError", "MAX_SOURCE_BYTES"]
+
+MAX_SOURCE_BYTES = 2_000_000
+MAX_ZIP_MEMBERS = 2_000
+MAX_ZIP_BYTES = 50_000_000
+_IGNORED_DIRS = {"__MACOSX", "__pycache__"}
+
+
+class LoadError(Exception):
+    """The submission as a whole cannot be read (not a zip, not found, ...)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One exercise's code as submitted, or why it could not be read."""
+
+    exercise: str
+    path: str = ""  # shown to the student, relative to the submission
+    code: str | None = None
+    error: str = ""
+    notes: tuple[str, ...] = ()
+    cells: tuple[tuple[int, int], ...] = ()  # notebooks: (first line, cell number)
+
+    def location(self, lineno: int) -> str:
+        """'ex01_sequential.py, line 4' or 'ex01_sequential.ipynb, cell 3, line 2'."""
+        if not self.cells:
+            return f"{self.path}, line {lineno}"
+        start, cell = max((c for c in self.cells if c[0] <= lineno), default=(1, 1))
+        return f"{self.path}, cell {cell}, line {lineno - start + 1}"
+
+
+@dataclass
+class Submission:
+    """A submission's sources by exercise id, and its identity."""
+
+    name: str
+    origin: str
+    sources: dict[str, Source] = field(default_factory=dict)
+    error: str = ""
+    digest: str = ""
+    _tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+
+
+def submission_name(path: Path) -> str:
+    """The name a submission is reported under: folder or file name without .zip."""
+    name = path.name
+    return name[:-4] if name.lower().endswith(".zip") else name
+
+
+def load_submission(path: str | Path) -> Submission:
+    """Read every exercise source of the submission at `path` (folder, zip or notebook)."""
+    path = Path(path)
+    sub = Submission(name=submission_name(path), origin=str(path))
+    try:
+        if path.is_symlink():
+            raise LoadError(f"{path.name} is a symbolic link; submit the folder or zip itself")
+        if not path.exists():
+            raise LoadError(f"{path} does not exist")
+        if path.is_file() and path.suffix.lower() == ".zip":
+            sub._tmp = tempfile.TemporaryDirectory(prefix="grader-zip-")
+            root = _extract_zip(path, Path(sub._tmp.name))
+        elif path.is_file() and path.suffix in (".py", ".ipynb") and _exercise_of(path.name):
+            root = path.parent
+            _read_sources(sub, root, only={path.name})
+            sub.digest = _digest(sub)
+            return sub
+        elif path.is_dir():
+            root = path
+        else:
+            raise LoadError(f"{path.name} is neither a folder, a .zip nor an exercise file")
+        root = _submission_root(root)
+        _read_sources(sub, root)
+    except LoadError as exc:
+        sub.error = str(exc)
+        sub.sources = {ex: Source(ex, error=sub.error) for ex in EXERCISE_IDS}
+    sub.digest = _digest(sub)
+    return sub
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def _exercise_of(filename: str) -> str | None:
+    stem = filename.rsplit(".", 1)[0]
+    return stem if stem in EXERCISE_IDS else None
+
+
+def _submission_root(root: Path) -> Path:
+    """The folder holding the exNN files: `exercises/` when it has them, else a sole subfolder."""
+    if _has_exercise_files(root / "exercises"):
+        return root / "exercises"
+    if _has_exercise_files(root):
+        return root
+    entries = [p for p in root.iterdir() if not _ignored(p.name)]
+    dirs = [p for p in entries if p.is_dir() and not p.is_symlink()]
+    if len(dirs) == 1 and len(entries) == 1:  # a zip of the folder, not of its contents
+        return _submission_root(dirs[0])
+    return root
+
+
+def _has_exercise_files(folder: Path) -> bool:
+    try:
+        return folder.is_dir() and not folder.is_symlink() and any(_exercise_of(p.name) for p in folder.iterdir())
+    except OSError:
+        return False
+
+
+def _ignored(name: str) -> bool:
+    return name.startswith(".") or name in _IGNORED_DIRS
+
+
+def _read_sources(sub: Submission, root: Path, only: set[str] | None = None) -> None:
+    for ex in EXERCISE_IDS:
+        py, nb = root / f"{ex}.py", root / f"{ex}.ipynb"
+        if only is not None:
+            py, nb = (py if py.name in only else None), (nb if nb.name in only else None)
+        has_py = py is not None and (py.exists() or py.is_symlink())
+        has_nb = nb is not None and (nb.exists() or nb.is_symlink())
+        if has_py:
+            notes = (f"{ex}.py graded; {ex}.ipynb ignored (a .py takes precedence)",) if has_nb else ()
+            sub.sources[ex] = _read_py(ex, py, notes)
+        elif has_nb:
+            sub.sources[ex] = _read_notebook(ex, nb)
+        else:
+            sub.sources[ex] = Source(ex, error=f"{ex}.py is missing from the submission")
+
+
+def _read_bytes(path: Path) -> bytes:
+    info = path.lstat()
+    if stat.S_ISLNK(info.st_mode):
+        raise LoadError(f"{path.name} is a symbolic link; submit the file itself")
+    if not stat.S_ISREG(info.st_mode):
+        raise LoadError(f"{path.name} is not a regular file")
+    if info.st_size > MAX_SOURCE_BYTES:
+        raise LoadError(f"{path.name} is {info.st_size} bytes, more than the {MAX_SOURCE_BYTES} allowed")
+    return path.read_bytes()
+
+
+def _read_py(ex: str, path: Path, notes: tuple[str, ...]) -> Source:
+    try:
+        raw = _read_bytes(path)
+        code = raw.decode("utf-8")
+    except LoadError as exc:
+        return Source(ex, path.name, error=str(exc))
+    except UnicodeDecodeError:
+        return Source(ex, path.name, error=f"{path.name} is not UTF-8 text")
+    except OSError as exc:
+        return Source(ex, path.name, error=f"{path.name} cannot be read: {exc.strerror}")
+    return Source(ex, path.name, code=code, notes=notes)
+
+
+def _read_notebook(ex: str, path: Path) -> Source:
+    import nbformat  # deferred: only notebook submissions pay for it
+
+    name = path.name
+    try:
+        text = _read_bytes(path).decode("utf-8")
+        data = json.loads(text)
+    except LoadError as exc:
+        return Source(ex, name, error=str(exc))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return Source(ex, name, error=f"{name} is not a notebook: not valid JSON ({exc})")
+    if not isinstance(data, dict) or data.get("nbformat") != 4:
+        found = data.get("nbformat") if isinstance(data, dict) else type(data).__name__
+        return Source(ex, name, error=f"{name} is not an nbformat 4 notebook (nbformat: {found!r})")
+    try:
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:  # noqa: BLE001 - nbformat raises several unrelated types
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return Source(ex, name, error=f"{name} is not a valid notebook: {first}")
+    lines: list[str] = []
+    cells: list[tuple[int, int]] = []
+    dropped = 0
+    for number, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type != "code":
+            continue
+        cells.append((len(lines) + 1, number))
+        for line in cell.source.splitlines():
+            stripped = line.lstrip()
+            if stripped.startswith(("%", "!")):
+                indent = line[: len(line) - len(stripped)]
+                lines.append(f"{indent}pass  # dropped: {stripped[:60]!r}")
+                dropped += 1
+            else:
+                lines.append(line)
+        lines.append("")
+    notes = (f"{name}: {dropped} IPython magic or shell line(s) dropped",) if dropped else ()
+    # A dropped line becomes `pass` at its own indentation so line numbers and blocks survive.
+    return Source(ex, name, code="\n".join(lines), notes=notes, cells=tuple(cells))
+
+
+def _extract_zip(path: Path, dest: Path) -> Path:
+    """Extract a zip safely: no absolute or `..` names, no links, bounded size."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise LoadError(f"{path.name} is not a valid zip file ({exc})") from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise LoadError(f"{path.name} holds {len(members)} files, more than {MAX_ZIP_MEMBERS}")
+        total = 0
+        for info in members:
+            name = PurePosixPath(info.filename.replace("\\", "/"))
+            if name.is_absolute() or ".." in name.parts or not name.parts:
+                continue  # path traversal: never written
+            if any(_ignored(part) for part in name.parts):
+                continue
+            if stat.S_ISLNK(info.external_attr >> 16):
+                continue  # symbolic links are not extracted
+            target = dest.joinpath(*name.parts)
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            if not _exercise_of(name.name) and name.name != "exercises":
+                continue  # only exercise files matter; skip the rest unread
+            total += info.file_size
+            if info.file_size > MAX_SOURCE_BYTES or total > MAX_ZIP_BYTES:
+                raise LoadError(f"{path.name} expands to more than the sizes allowed (zip bomb?)")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(info) as src, open(target, "wb") as out:
+                data = src.read(MAX_SOURCE_BYTES + 1)
+                if len(data) > MAX_SOURCE_BYTES:
+                    raise LoadError(f"{path.name}: {name} expands to more than {MAX_SOURCE_BYTES} bytes")
+                out.write(data)
+    return dest
+
+
+def _digest(sub: Submission) -> str:
+    h = hashlib.sha256()
+    for ex in EXERCISE_IDS:
+        src = sub.sources.get(ex)
+        h.update(f"{ex}\0{src.path if src else ''}\0{src.error if src else ''}\0".encode())
+        if src is not None and src.code is not None:
+            h.update(src.code.encode("utf-8", "surrogatepass"))
+        h.update(b"\1")
+    return h.hexdigest()
