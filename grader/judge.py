@@ -56,6 +56,9 @@ def failed_result(check: Check, failure: Failure, inputs: Mapping[str, Any] | No
     elif kind == "import":
         body = failure.message
         hint = "fix this first: no check of this exercise can run until the file imports."
+    elif kind == "not_run":
+        body = f"not run: {failure.message}."
+        hint = "an earlier check of this exercise hung; fix that first (look for a loop that never ends)."
     elif kind == "timeout":
         body = f"did not finish within the time limit ({failure.message})."
         hint = "look for a loop that never ends, or far more work than the task needs (e.g. a huge n_epochs)."
