@@ -37,7 +37,10 @@ class SubmissionModules:
         self.submission = submission
         self._modules: dict[str, types.ModuleType] = {}
         self._failures: dict[str, ImportFailure] = {}
-        self.filenames = {self._filename(ex): src for ex, src in submission.sources.items()}
+        self.filenames: dict[str, tuple[Source, str]] = {}
+        for ex, src in submission.sources.items():
+            for unit, _ in src.units():
+                self.filenames[self._filename(ex, unit)] = (src, unit)
 
     def module(self, exercise: str) -> types.ModuleType:
         """The exercise's module, importing it on first use (call inside `active()`)."""
@@ -51,8 +54,8 @@ class SubmissionModules:
             importlib.import_module(exercise)  # through _Finder; failures recorded there
         return self._modules[exercise]
 
-    def source_of(self, filename: str) -> Source | None:
-        """The Source whose code was compiled under `filename`, if any."""
+    def source_of(self, filename: str) -> tuple[Source, str] | None:
+        """(Source, cell label) whose code was compiled under `filename`, if any."""
         return self.filenames.get(filename)
 
     @contextmanager
@@ -73,37 +76,37 @@ class SubmissionModules:
 
     # --- helpers -------------------------------------------------------------
 
-    def _filename(self, exercise: str) -> str:
+    def _filename(self, exercise: str, unit: str = "") -> str:
         source = self.submission.sources.get(exercise)
-        return f"<submission {self.submission.name}>/{source.path if source and source.path else exercise + '.py'}"
+        name = source.path if source and source.path else exercise + ".py"
+        return f"<submission {self.submission.name}>/{name}" + (f" [{unit}]" if unit else "")
 
     def _exec(self, exercise: str, module: types.ModuleType) -> None:
         source = self.submission.sources[exercise]
-        filename = self._filename(exercise)
-        module.__file__ = filename
-        try:
-            code = compile(source.code or "", filename, "exec", dont_inherit=True)
-        except SyntaxError as exc:
-            line = exc.lineno or 0
-            text = (exc.text or "").strip()
-            failure = ImportFailure(
-                exercise,
-                f"{source.path} has a syntax error: {exc.msg}" + (f": {text}" if text else ""),
-                source.location(line),
-                "SyntaxError",
-            )
-            self._failures[exercise] = failure
-            raise failure from None
-        try:
-            exec(code, module.__dict__)  # noqa: S102 - the submission's own code, by design
-        except BaseException as exc:
-            if _is_runner_signal(exc):
-                raise
-            where = self.where(exc)
-            self._failures[exercise] = ImportFailure(
-                exercise, f"importing {source.path} raised {type(exc).__name__}: {_text(exc)}", where, type(exc).__name__
-            )
-            raise self._failures[exercise] from None
+        module.__file__ = self._filename(exercise)
+        for unit, text in source.units():  # a notebook runs cell by cell, like a kernel
+            try:
+                code = compile(text, self._filename(exercise, unit), "exec", dont_inherit=True)
+            except SyntaxError as exc:
+                detail = (exc.text or "").strip()
+                failure = ImportFailure(
+                    exercise,
+                    f"{source.path} has a syntax error: {exc.msg}" + (f": {detail}" if detail else ""),
+                    source.location(exc.lineno or 0, unit),
+                    "SyntaxError",
+                )
+                self._failures[exercise] = failure
+                raise failure from None
+            try:
+                exec(code, module.__dict__)  # noqa: S102 - the submission's own code, by design
+            except BaseException as exc:
+                if _is_runner_signal(exc):
+                    raise
+                self._failures[exercise] = ImportFailure(
+                    exercise, f"importing {source.path} raised {type(exc).__name__}: {_text(exc)}", self.where(exc),
+                    type(exc).__name__,
+                )
+                raise self._failures[exercise] from None
         self._modules[exercise] = module
 
     def where(self, exc: BaseException) -> str:
@@ -111,9 +114,9 @@ class SubmissionModules:
         found = ""
         tb = exc.__traceback__
         while tb is not None:
-            source = self.source_of(tb.tb_frame.f_code.co_filename)
-            if source is not None:
-                found = f"{source.location(tb.tb_lineno)}, in {tb.tb_frame.f_code.co_name}"
+            hit = self.source_of(tb.tb_frame.f_code.co_filename)
+            if hit is not None:
+                found = f"{hit[0].location(tb.tb_lineno, hit[1])}, in {tb.tb_frame.f_code.co_name}"
             tb = tb.tb_next
         return found
 

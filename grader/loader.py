@@ -32,21 +32,28 @@ class LoadError(Exception):
 
 @dataclass(frozen=True)
 class Source:
-    """One exercise's code as submitted, or why it could not be read."""
+    """One exercise's code as submitted, or why it could not be read.
+
+    A notebook keeps its code cells apart (`cells`: (cell number, code)) and
+    runs them one by one like a kernel would; `code` is then their join.
+    """
 
     exercise: str
     path: str = ""  # shown to the student, relative to the submission
     code: str | None = None
     error: str = ""
     notes: tuple[str, ...] = ()
-    cells: tuple[tuple[int, int], ...] = ()  # notebooks: (first line, cell number)
+    cells: tuple[tuple[int, str], ...] = ()
 
-    def location(self, lineno: int) -> str:
+    def units(self) -> list[tuple[str, str]]:
+        """(label, code) to compile and run in order: the file, or each code cell."""
+        if self.cells:
+            return [(f"cell {number}", code) for number, code in self.cells]
+        return [("", self.code or "")]
+
+    def location(self, lineno: int, unit: str = "") -> str:
         """'ex01_sequential.py, line 4' or 'ex01_sequential.ipynb, cell 3, line 2'."""
-        if not self.cells:
-            return f"{self.path}, line {lineno}"
-        start, cell = max((c for c in self.cells if c[0] <= lineno), default=(1, 1))
-        return f"{self.path}, cell {cell}, line {lineno - start + 1}"
+        return f"{self.path}, {unit + ', ' if unit else ''}line {lineno}"
 
 
 @dataclass
@@ -189,25 +196,24 @@ def _read_notebook(ex: str, path: Path) -> Source:
     except Exception as exc:  # noqa: BLE001 - nbformat raises several unrelated types
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return Source(ex, name, error=f"{name} is not a valid notebook: {first}")
-    lines: list[str] = []
-    cells: list[tuple[int, int]] = []
+    cells: list[tuple[int, str]] = []
     dropped = 0
     for number, cell in enumerate(nb.cells, start=1):
         if cell.cell_type != "code":
             continue
-        cells.append((len(lines) + 1, number))
+        lines = []
         for line in cell.source.splitlines():
             stripped = line.lstrip()
             if stripped.startswith(("%", "!")):
                 indent = line[: len(line) - len(stripped)]
-                lines.append(f"{indent}pass  # dropped: {stripped[:60]!r}")
+                # blank keeps line numbers; `pass` keeps an indented block valid
+                lines.append(f"{indent}pass" if indent else "")
                 dropped += 1
             else:
                 lines.append(line)
-        lines.append("")
+        cells.append((number, "\n".join(lines) + "\n"))
     notes = (f"{name}: {dropped} IPython magic or shell line(s) dropped",) if dropped else ()
-    # A dropped line becomes `pass` at its own indentation so line numbers and blocks survive.
-    return Source(ex, name, code="\n".join(lines), notes=notes, cells=tuple(cells))
+    return Source(ex, name, code="".join(code for _, code in cells), notes=notes, cells=tuple(cells))
 
 
 def _extract_zip(path: Path, dest: Path) -> Path:
