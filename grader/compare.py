@@ -40,6 +40,8 @@ class Mismatch:
             "requires_grad": "has requires_grad",
             "value": "is",
         }.get(self.what, "is")
+        if self.what == "values":
+            return f"{where} has the right shape but other values: {self.detail}"
         text = f"{where} {verb} {self.got}, expected {self.expected}"
         return f"{text} ({self.detail})" if self.detail else text
 
@@ -62,6 +64,10 @@ def compare(got: Any, expected: Any, *, rtol: float = 0.0, atol: float = 0.0, pa
             found = compare(got[key], expected[key], rtol=rtol, atol=atol, path=f"{path}.{key}" if key.isidentifier() else f"{path}[{key!r}]")
             if found:
                 return found
+        return None
+    if isinstance(expected, tuple) and all(_is_scalar(v) for v in (*expected, *got)):
+        if got != expected:  # a shape or a record of scalars reads best whole: (1, 13) vs (13, 1)
+            return Mismatch(path, "value", fmt(got), fmt(expected))
         return None
     if isinstance(expected, (list, tuple)):
         if len(got) != len(expected):
@@ -163,10 +169,10 @@ def _compare_tensors(got: torch.Tensor, expected: torch.Tensor, rtol: float, ato
     index = "[" + ", ".join(str(i) for i in bad) + "]" if bad else ""
     g, e = got[tuple(bad)].item(), expected[tuple(bad)].item()
     count = int((~close).sum())
-    detail = f"{count} of {close.numel()} elements differ; first at {index or 'the scalar'}: {fmt(g)} vs {fmt(e)}"
+    detail = f"{count} of {close.numel()} elements differ; first at {index or 'the scalar'}: got {fmt(g)}, expected {fmt(e)}"
     if expected.is_floating_point():
-        detail += f"; {_tolerance(rtol, atol)}"
-    return Mismatch(path, "value", fmt(got), fmt(expected), detail)
+        detail += f" ({_tolerance(rtol, atol)})"
+    return Mismatch(path, "values", fmt(got), fmt(expected), detail)
 
 
 def _tolerance(rtol: float, atol: float) -> str:
@@ -185,6 +191,10 @@ def _keys_detail(missing: list, extra: list) -> str:
 def _short(items: list, limit: int = 8) -> str:
     shown = ", ".join(repr(i) for i in items[:limit])
     return f"[{shown}{', ...' if len(items) > limit else ''}]"
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or type(value) in (int, bool, str)  # floats keep their tolerance
 
 
 def _is_tensor(value: Any) -> bool:
