@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from grader.checks import CHECKS
+from grader.checks import CHECKS, MISTAKES
+from grader.diagnosis import MistakenEvidence
 from grader.evidence import Failure
 from grader.gradebook import Gradebook
 from grader.judge import failed_result, judge
@@ -62,14 +63,26 @@ class BatchSummary:
 
 
 def discover(path: Path) -> list[Path]:
-    """The submissions at `path`: itself when it is one, else each folder and .zip inside it."""
+    """The submissions at `path`: itself when it is one, else each folder and .zip inside it.
+
+    A `.txt` file lists git repositories (URL or local path, optional commit or tag, one a line):
+    they are cloned into `<stem>-clones/` beside it (see `grader.repos`) and that folder is the class.
+    """
     path = Path(path)
     if not path.exists():
         raise UsageError(f"{path}: no such file or folder")
+    if path.is_file() and path.suffix.lower() == ".txt":
+        from grader.repos import RepoError, parse_list, prepare
+
+        try:
+            clones = prepare(path)
+            return [clones / spec.name for spec in sorted(parse_list(path), key=lambda s: s.name)]
+        except RepoError as exc:
+            raise UsageError(str(exc)) from None
     if path.is_file():
         if path.suffix.lower() == ".zip":
             return [path]
-        raise UsageError(f"{path}: expected a class folder, a submission folder or a .zip")
+        raise UsageError(f"{path}: expected a class folder, a submission folder, a .zip or a .txt list of repositories")
     if _looks_like_submission(path):
         return [path]
     entries = [p for p in path.iterdir() if not p.name.startswith(".") and p.name not in ("__MACOSX", "__pycache__")
@@ -109,10 +122,13 @@ def grade_class(class_path: Path, options: BatchOptions, log: Callable[[str], No
         if skipped:
             log(f"resuming: {len(skipped)} submission(s) already graded with the same content and configuration")
         expected = _reference_evidence(sandbox, reference, plan, options.workers) if todo else {}
+        if todo:
+            _record_traces(book, None, expected)
+        mistaken = MistakenEvidence(sandbox.run, _portable(reference), plan)  # mutants run only when needed
         internal = 0
         progress = _Progress(len(todo), options.progress, log)
         with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-            futures = {pool.submit(_grade_one, sub, sandbox, plan, expected, book, config, layers, out): sub
+            futures = {pool.submit(_grade_one, sub, sandbox, plan, expected, book, config, layers, out, mistaken): sub
                        for sub in todo}
             for future in as_completed(futures):
                 sub = futures[future]
@@ -181,6 +197,7 @@ def _config_digest(plan: dict[str, list[Item]], reference_digest: str, options: 
         "checks": [(c.id, c.points, c.timeout) for ex in EXERCISE_IDS for c in CHECKS[ex]],
         "items": {ex: [(i.key, i.inputs) for i in items] for ex, items in plan.items()},
         "reference": reference_digest,
+        "mistakes": [m.id for ex in EXERCISE_IDS for m in MISTAKES.get(ex, ())],
         "device": options.device,
         "limits": dataclasses.asdict(options.limits),
     }
@@ -195,7 +212,7 @@ def _reference_evidence(sandbox: Sandbox, reference: Submission, plan: dict[str,
 
 
 def _grade_one(sub: Submission, sandbox: Sandbox, plan: dict[str, list[Item]], expected: dict, book: Gradebook,
-               config: str, layers: dict, out: Path) -> list[CheckResult]:
+               config: str, layers: dict, out: Path, mistaken: MistakenEvidence | None = None) -> list[CheckResult]:
     began = time.monotonic()
     book.start(sub.name, sub.digest, config)
     portable = _portable(sub)
@@ -207,7 +224,8 @@ def _grade_one(sub: Submission, sandbox: Sandbox, plan: dict[str, list[Item]], e
             results = [failed_result(c, reason) for c in CHECKS[ex]]
         else:
             got = sandbox.run(portable, ex, plan[ex])
-            results = [_judge(check, plan[ex], got, expected[ex]) for check in CHECKS[ex]]
+            results = [_judge(check, plan[ex], got, expected[ex], mistaken) for check in CHECKS[ex]]
+            _record_traces(book, sub.name, {ex: got})
         book.record(sub.name, results, len(all_results))
         all_results += results
     seconds = time.monotonic() - began
@@ -219,11 +237,43 @@ def _grade_one(sub: Submission, sandbox: Sandbox, plan: dict[str, list[Item]], e
     return all_results
 
 
-def _judge(check: Any, items: list[Item], got: dict, expected: dict) -> CheckResult:
+def _judge(check: Any, items: list[Item], got: dict, expected: dict,
+           mistaken: MistakenEvidence | None = None) -> CheckResult:
     mine = [i for i in items if i.check_id == check.id]
     public = len(check.inputs)
     return judge(check, [got[i.key] for i in mine], [expected[i.key] for i in mine], [i.inputs for i in mine],
-                 [i.index >= public for i in mine])
+                 [i.index >= public for i in mine],
+                 mistaken.for_items([i.key for i in mine]) if mistaken is not None else None)
+
+
+MAX_TRACE = 100_000  # entries of one trace kept for the report
+
+
+def _record_traces(book: Gradebook, name: str | None, evidence: dict) -> None:
+    """Keep the traces checks declare (`Check.trace`) for the class report: the reference's when name is None.
+
+    The evidence was decoded and validated already; a trace is kept only when it is a list of
+    [train, validation] number pairs, so the report plots data, never a submission's objects.
+    """
+    for ex, got in evidence.items():
+        for check in CHECKS.get(ex, ()):
+            if not check.trace:
+                continue
+            value = got.get(f"{check.id}#0")
+            trace = _as_trace(value.get(check.trace) if type(value) is dict else None)
+            if trace is not None:
+                book.record_trace(name, check.id, trace)
+
+
+def _as_trace(value: Any) -> list[list[float]] | None:
+    if type(value) is not list or len(value) > MAX_TRACE:
+        return None
+    out = []
+    for entry in value:
+        if type(entry) not in (list, tuple) or len(entry) != 2 or not all(type(v) in (int, float) for v in entry):
+            return None
+        out.append([float(v) for v in entry])
+    return out
 
 
 def _portable(sub: Submission) -> Submission:

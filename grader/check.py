@@ -47,6 +47,7 @@ class Within:
     factor: float
     slack: float
     rest: Match = Match()
+    ignore: tuple[str, ...] = ()  # keys not judged (e.g. a whole history kept for the class report)
 
     def __call__(self, got: Any, expected: Any) -> Mismatch | None:
         if type(got) is not dict or type(expected) is not dict:
@@ -58,8 +59,8 @@ class Within:
         if not g <= bound:  # also false for NaN
             return Mismatch(f"[{self.key!r}]", "value", f"{g:.6g}", f"at most {bound:.6g}",
                             f"reference reaches {e:.6g}; bound is reference x {self.factor:g} + {self.slack:g}")
-        others = {k: v for k, v in got.items() if k != self.key}
-        wanted = {k: v for k, v in expected.items() if k != self.key}
+        others = {k: v for k, v in got.items() if k != self.key and k not in self.ignore}
+        wanted = {k: v for k, v in expected.items() if k != self.key and k not in self.ignore}
         return self.rest(others, wanted)
 
     def describe(self) -> str:
@@ -75,7 +76,9 @@ class Check:
 
     probe(api, **inputs) runs next to the submission and returns plain data;
     the verdict compares it with what the same probe returns on the reference,
-    once per input set. All input sets must pass for the points.
+    once per input set. All input sets must pass for the points. The mistakes
+    that can explain a failure are declared beside the checks (`MISTAKES`,
+    see grader/diagnosis.py).
     """
 
     exercise: str
@@ -90,6 +93,7 @@ class Check:
     hints: Mapping[str, str] = field(default_factory=dict)
     timeout: float = 20.0
     uses: tuple[str, ...] = ()
+    trace: str = ""  # an evidence key (of the first input set) kept per submission for the class report
 
     @property
     def id(self) -> str:

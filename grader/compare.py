@@ -104,6 +104,8 @@ def fmt(value: Any, limit: int = 8) -> str:
         shape = tuple(value.shape)
         if value.device.type == "meta" or value.numel() > limit:
             return f"a tensor of shape {shape}"
+        if value.dim() == 0:
+            return f"tensor({fmt(value.item())})"
         return f"tensor({_short(value.tolist(), limit)})"
     if isinstance(value, tuple):
         inner = ", ".join(fmt(v, limit) for v in value[:limit])
@@ -128,6 +130,8 @@ def type_label(value: Any, *, with_value: bool = False) -> str:
 
 
 def _label_with_value(value: Any) -> str:
+    if value is None:
+        return "None"
     label = _type_label(value)
     if isinstance(value, Opaque):
         return f"{label} {value.text}".rstrip() if value.text else label

@@ -24,9 +24,14 @@ CREATE TABLE IF NOT EXISTS submissions (
 CREATE TABLE IF NOT EXISTS results (
     submission TEXT NOT NULL, ord INTEGER NOT NULL, exercise TEXT NOT NULL, check_name TEXT NOT NULL,
     title TEXT NOT NULL, points REAL NOT NULL, max_points REAL NOT NULL, status TEXT NOT NULL,
-    kind TEXT NOT NULL, message TEXT NOT NULL,
+    kind TEXT NOT NULL, message TEXT NOT NULL, diagnoses TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (submission, exercise, check_name)
 );
+CREATE TABLE IF NOT EXISTS traces (
+    submission TEXT NOT NULL, name TEXT NOT NULL, json TEXT NOT NULL,
+    PRIMARY KEY (submission, name)
+);
+CREATE TABLE IF NOT EXISTS reference_traces (name TEXT PRIMARY KEY, json TEXT NOT NULL);
 """
 
 
@@ -44,6 +49,9 @@ class Gradebook:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(results)")}
+        if "diagnoses" not in columns:  # a gradebook written before diagnoses existed
+            self._db.execute("ALTER TABLE results ADD COLUMN diagnoses TEXT NOT NULL DEFAULT '[]'")
 
     def is_complete(self, name: str, digest: str, config: str) -> bool:
         row = self._one("SELECT digest, config, status FROM submissions WHERE name = ?", (name,))
@@ -54,6 +62,7 @@ class Gradebook:
         with self._lock:
             self._db.execute("BEGIN")
             self._db.execute("DELETE FROM results WHERE submission = ?", (name,))
+            self._db.execute("DELETE FROM traces WHERE submission = ?", (name,))
             self._db.execute("INSERT OR REPLACE INTO submissions (name, digest, config, status) VALUES (?, ?, ?, ?)",
                              (name, digest, config, "running"))
             self._db.execute("COMMIT")
@@ -63,9 +72,10 @@ class Gradebook:
         with self._lock:
             self._db.execute("BEGIN")
             self._db.executemany(
-                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO results (submission, ord, exercise, check_name, title, points, max_points, "
+                "status, kind, message, diagnoses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(name, first_ord + i, r.exercise, r.check, r.title, r.points, r.max_points, r.status, r.kind,
-                  r.message) for i, r in enumerate(results)],
+                  r.message, json.dumps(list(r.diagnoses))) for i, r in enumerate(results)],
             )
             self._db.execute("COMMIT")
 
@@ -78,9 +88,28 @@ class Gradebook:
     def results(self, name: str) -> list[CheckResult]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT exercise, check_name, title, points, max_points, status, kind, message FROM results "
-                "WHERE submission = ? ORDER BY ord", (name,)).fetchall()
-        return [CheckResult(*row) for row in rows]
+                "SELECT exercise, check_name, title, points, max_points, status, kind, message, diagnoses "
+                "FROM results WHERE submission = ? ORDER BY ord", (name,)).fetchall()
+        return [CheckResult(*row[:8], diagnoses=tuple(json.loads(row[8] or "[]"))) for row in rows]
+
+    def record_trace(self, name: str | None, trace: str, values: list) -> None:
+        """Keep a trace (e.g. a loss history) of a submission, or of the reference when `name` is None."""
+        text = json.dumps(values)
+        with self._lock:
+            if name is None:
+                self._db.execute("INSERT OR REPLACE INTO reference_traces VALUES (?, ?)", (trace, text))
+            else:
+                self._db.execute("INSERT OR REPLACE INTO traces VALUES (?, ?, ?)", (name, trace, text))
+
+    def traces(self, name: str | None) -> dict[str, list]:
+        """{trace name: values} of a submission, or of the reference when `name` is None."""
+        with self._lock:
+            if name is None:
+                rows = self._db.execute("SELECT name, json FROM reference_traces ORDER BY name").fetchall()
+            else:
+                rows = self._db.execute("SELECT name, json FROM traces WHERE submission = ? ORDER BY name",
+                                        (name,)).fetchall()
+        return {n: json.loads(text) for n, text in rows}
 
     def submission(self, name: str) -> SubmissionRow | None:
         with self._lock:

@@ -83,9 +83,10 @@ def load_submission(path: str | Path) -> Submission:
             raise LoadError(f"{path.name} is a symbolic link; submit the folder or zip itself")
         if not path.exists():
             raise LoadError(f"{path} does not exist")
+        refused: dict[PurePosixPath, str] = {}
         if path.is_file() and path.suffix.lower() == ".zip":
             sub._tmp = tempfile.TemporaryDirectory(prefix="grader-zip-")
-            root = _extract_zip(path, Path(sub._tmp.name))
+            root = _extract_zip(path, Path(sub._tmp.name), refused)
         elif path.is_file() and path.suffix in (".py", ".ipynb") and _exercise_of(path.name):
             root = path.parent
             _read_sources(sub, root, only={path.name})
@@ -95,8 +96,13 @@ def load_submission(path: str | Path) -> Submission:
             root = path
         else:
             raise LoadError(f"{path.name} is neither a folder, a .zip nor an exercise file")
+        base = root
         root = _submission_root(root)
         _read_sources(sub, root)
+        for name, reason in refused.items():  # a zip member refused on its own costs its exercise only
+            ex = _exercise_of(name.name)
+            if ex and (base / Path(*name.parts)).parent == root and sub.sources[ex].code is None:
+                sub.sources[ex] = Source(ex, name.name, error=reason)
     except LoadError as exc:
         sub.error = str(exc)
         sub.sources = {ex: Source(ex, error=sub.error) for ex in EXERCISE_IDS}
@@ -216,8 +222,14 @@ def _read_notebook(ex: str, path: Path) -> Source:
     return Source(ex, name, code="".join(code for _, code in cells), notes=notes, cells=tuple(cells))
 
 
-def _extract_zip(path: Path, dest: Path) -> Path:
-    """Extract a zip safely: no absolute or `..` names, no links, bounded size."""
+def _extract_zip(path: Path, dest: Path, refused: dict[PurePosixPath, str] | None = None) -> Path:
+    """Extract a zip safely: no absolute or `..` names, no links, bounded size.
+
+    An exercise file too large on its own is left out and recorded in
+    `refused` (it costs that exercise); a zip too large as a whole, or with
+    too many members, is refused whole.
+    """
+    refused = {} if refused is None else refused
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -229,11 +241,18 @@ def _extract_zip(path: Path, dest: Path) -> Path:
         total = 0
         for info in members:
             name = PurePosixPath(info.filename.replace("\\", "/"))
-            if name.is_absolute() or ".." in name.parts or not name.parts:
-                continue  # path traversal: never written
+            if not name.parts:
+                continue
             if any(_ignored(part) for part in name.parts):
                 continue
+            clean = PurePosixPath(*[p for p in name.parts if p not in ("..", "/")] or ["_"])
+            if name.is_absolute() or ".." in name.parts:
+                refused.setdefault(clean, f"{info.filename[:80]} in {path.name} has an unsafe name and was not "
+                                          "extracted; zip the folder itself")
+                continue  # path traversal: never written
             if stat.S_ISLNK(info.external_attr >> 16):
+                refused.setdefault(clean, f"{info.filename[:80]} in {path.name} is a symbolic link and was not "
+                                          "extracted; zip the file itself")
                 continue  # symbolic links are not extracted
             target = dest.joinpath(*name.parts)
             if info.is_dir():
@@ -241,14 +260,26 @@ def _extract_zip(path: Path, dest: Path) -> Path:
                 continue
             if not _exercise_of(name.name) and name.name != "exercises":
                 continue  # only exercise files matter; skip the rest unread
-            total += info.file_size
-            if info.file_size > MAX_SOURCE_BYTES or total > MAX_ZIP_BYTES:
-                raise LoadError(f"{path.name} expands to more than the sizes allowed (zip bomb?)")
+            too_big = f"{name.name} in {path.name} expands to more than {MAX_SOURCE_BYTES} bytes (zip bomb?)"
+            if info.file_size > MAX_SOURCE_BYTES:
+                refused[name] = too_big
+                continue
+            try:
+                with archive.open(info) as src:
+                    data = src.read(MAX_SOURCE_BYTES + 1)  # the header's size may lie: read no more than allowed
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError) as exc:
+                refused[name] = f"{name.name} in {path.name} cannot be extracted ({exc})"
+                continue
+            if len(data) > MAX_SOURCE_BYTES:
+                refused[name] = too_big
+                continue
+            total += len(data)
+            if total > MAX_ZIP_BYTES:
+                raise LoadError(f"{path.name} expands to more than {MAX_ZIP_BYTES} bytes (zip bomb?)")
             target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(info) as src, open(target, "wb") as out:
-                data = src.read(MAX_SOURCE_BYTES + 1)
-                if len(data) > MAX_SOURCE_BYTES:
-                    raise LoadError(f"{path.name}: {name} expands to more than {MAX_SOURCE_BYTES} bytes")
+            if target.is_symlink() or (target.exists() and not target.is_file()):
+                continue
+            with open(target, "wb") as out:
                 out.write(data)
     return dest
 

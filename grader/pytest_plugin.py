@@ -115,12 +115,18 @@ def _grader(config: pytest.Config):
     state = config.stash[_KEY]
     if state["grader"] is None:
         from grader.device import resolve_device
+        from grader.expected import ExpectedError
         from grader.inprocess import InProcessGrader
 
         root = Path(str(config.rootpath))
         option = config.getoption("--submission")
         submission = _resolve(option, root) if option else root / "exercises"
-        state["grader"] = InProcessGrader(submission, root / "reference", resolve_device(config.getoption("--device")))
+        reference = root / "reference"  # absent in a released student repository: expected values ship instead
+        try:
+            state["grader"] = InProcessGrader(submission, reference if reference.is_dir() else None,
+                                              resolve_device(config.getoption("--device")))
+        except (ExpectedError, ValueError) as exc:
+            pytest.exit(f"grader: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
     return state["grader"]
 
 

@@ -24,6 +24,8 @@ class CheckResult:
     internal error, never passed off as the student's mistake).
     kind: what happened: 'ok', 'mismatch', 'exception', 'not_implemented',
     'import', 'mistake', 'timeout', 'crash', 'internal'.
+    diagnoses: names of the catalogued mistakes (grader/diagnosis.py) of this
+    exercise that give exactly the submission's result; () when none fits.
     """
 
     exercise: str
@@ -34,17 +36,23 @@ class CheckResult:
     status: str
     kind: str
     message: str = ""
+    diagnoses: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
         return f"{self.exercise}: {self.check}"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data["diagnoses"] = list(self.diagnoses)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "CheckResult":
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        """Also reads dicts written before `diagnoses` existed."""
+        values = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        values["diagnoses"] = tuple(values.get("diagnoses") or ())
+        return cls(**values)
 
 
 def exercise_scores(results: Iterable[CheckResult]) -> dict[str, tuple[float, float]]:

@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from grader.check import Check, Match
+from grader.diagnosis import KnownMistake
 from grader.observe import expect, expect_module, layers, raises, seeded_linear
 
 EX = "ex04_tied_weights"
@@ -74,4 +75,107 @@ CHECKS = (
           inputs=({"src_shape": (4, 3), "dst_shape": (4, 3), "dst_bias": False},), subject="tie_linear(src, dst)",
           hint="a bias on one side only is a shape difference too: check (src.bias is None) == (dst.bias is None) "
                "before tying, and leave dst unchanged when you raise."),
+)
+
+
+# --- known mistakes: the reference, patched to make each one (see grader/diagnosis.py) ---------
+
+
+def _two_linears(ref):
+    def build_tied_model(in_features=4, hidden=8):
+        model = ref.build_tied_model(in_features, hidden)
+        model[4] = nn.Linear(hidden, hidden)
+        return model
+
+    return build_tied_model
+
+
+def _ignores_arguments(ref):
+    return lambda in_features=4, hidden=8: ref.build_tied_model(4, 8)
+
+
+def _differ(src, dst) -> bool:
+    return tuple(src.weight.shape) != tuple(dst.weight.shape) or (src.bias is None) != (dst.bias is None)
+
+
+def _copies_values(ref):
+    def tie_linear(src, dst):
+        if _differ(src, dst):
+            return ref.tie_linear(src, dst)  # raises as the reference does
+        with torch.no_grad():
+            dst.weight.copy_(src.weight)
+            if src.bias is not None:
+                dst.bias.copy_(src.bias)
+
+    return tie_linear
+
+
+def _no_shape_check(ref):
+    def tie_linear(src, dst):
+        if (src.bias is None) != (dst.bias is None):
+            return ref.tie_linear(src, dst)
+        dst.weight = src.weight
+        dst.bias = src.bias
+
+    return tie_linear
+
+
+def _no_bias_check(ref):
+    def tie_linear(src, dst):
+        if tuple(src.weight.shape) != tuple(dst.weight.shape):
+            return ref.tie_linear(src, dst)
+        dst.weight = src.weight
+        dst.bias = src.bias
+
+    return tie_linear
+
+
+def _message_without_shapes(ref):
+    def tie_linear(src, dst):
+        if tuple(src.weight.shape) != tuple(dst.weight.shape):
+            raise ValueError("cannot tie: the weight shapes differ")
+        return ref.tie_linear(src, dst)
+
+    return tie_linear
+
+
+def _mutates_before_raising(ref):
+    def tie_linear(src, dst):
+        if tuple(src.weight.shape) == tuple(dst.weight.shape):
+            dst.weight = src.weight
+        return ref.tie_linear(src, dst)
+
+    return tie_linear
+
+
+MISTAKES = (
+    KnownMistake(EX, "two_linears",
+                 "positions 2 and 4 hold two separate nn.Linear(hidden, hidden) instances, not one shared module",
+                 "create S = nn.Linear(hidden, hidden) once and put the same object at both positions: "
+                 "model[2] is model[4], and parameters() then yields its weight and bias once.",
+                 {"build_tied_model": _two_linears}, ("structure", "arguments")),
+    KnownMistake(EX, "ignores_arguments", "build_tied_model ignores in_features and hidden (4 and 8 hard-coded)",
+                 "use the arguments in all three Linear layers.",
+                 {"build_tied_model": _ignores_arguments}, ("arguments",)),
+    KnownMistake(EX, "copies_values",
+                 "tie_linear copies src's values into dst's own Parameters instead of sharing src's Parameters",
+                 "copied values drift apart at the first optimizer step and each keeps its own .grad; assign the "
+                 "Parameter objects: dst.weight = src.weight and dst.bias = src.bias.",
+                 {"tie_linear": _copies_values}, ("tie_shares",)),
+    KnownMistake(EX, "no_shape_check", "tie_linear never compares the weight shapes, so it ties layers of different "
+                 "shapes without an error",
+                 "check src.weight.shape == dst.weight.shape first and raise ValueError naming both shapes.",
+                 {"tie_linear": _no_shape_check}, ("tie_shape_error",)),
+    KnownMistake(EX, "no_bias_check", "tie_linear does not check that both layers have a bias (or neither), and "
+                 "gives dst a bias it did not have",
+                 "a bias on one side only is a shape difference: compare (src.bias is None) with (dst.bias is None) "
+                 "and raise ValueError before changing dst.",
+                 {"tie_linear": _no_bias_check}, ("tie_bias_error",)),
+    KnownMistake(EX, "message_without_shapes", "the ValueError is raised, but its message does not name the two shapes",
+                 "put both shapes in the message: f'... {tuple(src.weight.shape)} ... {tuple(dst.weight.shape)}'.",
+                 {"tie_linear": _message_without_shapes}, ("tie_shape_error",)),
+    KnownMistake(EX, "mutates_before_raising",
+                 "tie_linear ties the weight before checking the bias, so dst has changed when the ValueError comes",
+                 "do every check first and change dst only when all of them pass.",
+                 {"tie_linear": _mutates_before_raising}, ("tie_bias_error",)),
 )

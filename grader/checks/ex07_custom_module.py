@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from grader.check import Check, Match
+from grader.diagnosis import KnownMistake
 from grader.observe import expect, expect_module, param_shapes
 
 EX = "ex07_custom_module"
@@ -64,4 +65,55 @@ CHECKS = (
           inputs=({"sizes": (2, 5, 3), "seed": 1}, {"sizes": (1, 4, 4, 2), "seed": 2}, {"sizes": (3, 2), "seed": 3}),
           subject="output", verdict=Match(rtol=1e-5, atol=1e-6),
           hint="for every layer but the last: x = torch.tanh(layer(x)); then return self.layers[-1](x)."),
+)
+
+
+# --- known mistakes: the reference, patched to make each one (see grader/diagnosis.py) ---------
+
+
+def _mlp_mistake(container=nn.ModuleList, tanh_last=False):
+    """An MLP holding its layers in `container`, optionally with tanh after the last layer too."""
+
+    def patch(ref):
+        class MLP(nn.Module):
+            def __init__(self, sizes):
+                super().__init__()
+                self.layers = container([nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])]) \
+                    if container is not nn.Sequential else nn.Sequential(
+                        *[nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])
+
+            def forward(self, x):
+                for i, layer in enumerate(self.layers):
+                    x = layer(x)
+                    if tanh_last or i < len(self.layers) - 1:
+                        x = torch.tanh(x)
+                return x
+
+        return MLP
+
+    return patch
+
+
+def _forward_no_activation(ref):
+    class SubclassModel(ref.SubclassModel):
+        def forward(self, x):
+            return self.output_linear(self.hidden_linear(x))
+
+    return SubclassModel
+
+
+MISTAKES = (
+    KnownMistake(EX, "plain_list", "the layers are kept in a plain Python list, so nn.Module never registers them: "
+                 "no parameters, no state_dict entries, not moved by .to()",
+                 "wrap them: self.layers = nn.ModuleList([...]).", {"MLP": _mlp_mistake(container=list)},
+                 ("mlp_structure", "mlp_forward")),
+    KnownMistake(EX, "sequential_layers", "the layers are kept in an nn.Sequential, not the nn.ModuleList asked for",
+                 "self.layers = nn.ModuleList([...]); forward applies them one by one with tanh between.",
+                 {"MLP": _mlp_mistake(container=nn.Sequential)}, ("mlp_structure",)),
+    KnownMistake(EX, "tanh_after_last", "tanh is applied after the last layer too, squashing the output into (-1, 1)",
+                 "apply tanh between layers only: for every layer but the last.",
+                 {"MLP": _mlp_mistake(tanh_last=True)}, ("mlp_forward",)),
+    KnownMistake(EX, "forward_no_activation", "SubclassModel.forward skips hidden_activation",
+                 "forward: output_linear(hidden_activation(hidden_linear(x))).",
+                 {"SubclassModel": _forward_no_activation}, ("subclass_forward",)),
 )

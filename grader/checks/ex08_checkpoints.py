@@ -8,6 +8,7 @@ import torch
 from torch import nn, optim
 
 from grader.check import Check, Match
+from grader.diagnosis import KnownMistake
 from grader.observe import raises, thermometer_data, thermometer_model
 
 EX = "ex08_checkpoints"
@@ -72,4 +73,69 @@ CHECKS = (
           subject="resume", verdict=Match(rtol=1e-6, atol=1e-7),
           hint="save optimizer.state_dict() too and restore it with optimizer.load_state_dict(): without it the "
                "momentum buffers (and lr) are lost and training resumes differently."),
+)
+
+
+# --- known mistakes: the reference, patched to make each one (see grader/diagnosis.py) ---------
+
+
+def _save_model_only(ref):
+    return lambda path, model, optimizer, epoch: torch.save({"model": model.state_dict(), "epoch": int(epoch)}, path)
+
+
+def _load_model_only(ref):
+    def load_checkpoint(path, model, optimizer):
+        checkpoint = torch.load(path, weights_only=True, map_location="cpu")
+        model.load_state_dict(checkpoint["model"])
+        return int(checkpoint["epoch"])
+
+    return load_checkpoint
+
+
+def _save_pickled(ref):
+    return lambda path, model, optimizer, epoch: torch.save(
+        {"model": model, "optimizer": optimizer.state_dict(), "epoch": int(epoch)}, path)
+
+
+def _load_pickled(ref):
+    def load_checkpoint(path, model, optimizer):
+        checkpoint = torch.load(path, weights_only=False, map_location="cpu")
+        model.load_state_dict(checkpoint["model"].state_dict())
+        optimizer.load_state_dict(checkpoint["optimizer"])
+        return int(checkpoint["epoch"])
+
+    return load_checkpoint
+
+
+def _load_epoch_tensor(ref):
+    return lambda path, model, optimizer: torch.tensor(ref.load_checkpoint(path, model, optimizer))
+
+
+def _load_replacing(ref):
+    def load_checkpoint(path, model, optimizer):
+        checkpoint = torch.load(path, weights_only=True, map_location="cpu")
+        for name, value in checkpoint["model"].items():
+            owner, _, attr = name.rpartition(".")
+            setattr(model.get_submodule(owner), attr, nn.Parameter(value))
+        optimizer.load_state_dict(checkpoint["optimizer"])
+        return int(checkpoint["epoch"])
+
+    return load_checkpoint
+
+
+MISTAKES = (
+    KnownMistake(EX, "no_optimizer_state", "the optimizer's state_dict() is not saved and restored: momentum buffers "
+                 "(and lr) are lost on resume",
+                 "save optimizer.state_dict() beside the model's and restore it with optimizer.load_state_dict().",
+                 {"save_checkpoint": _save_model_only, "load_checkpoint": _load_model_only}, ("resume_momentum",)),
+    KnownMistake(EX, "pickled_model", "the checkpoint holds the pickled model object instead of its state_dict(), "
+                 "so torch.load(path, weights_only=True) refuses it",
+                 "save model.state_dict() (tensors only); weights_only=True loads it without running pickled code.",
+                 {"save_checkpoint": _save_pickled, "load_checkpoint": _load_pickled}, ("roundtrip",)),
+    KnownMistake(EX, "epoch_tensor", "load_checkpoint returns the epoch as a tensor, not an int",
+                 "store and return a Python int: int(epoch).", {"load_checkpoint": _load_epoch_tensor}, ("roundtrip",)),
+    KnownMistake(EX, "parameters_replaced", "load_checkpoint puts new Parameters into the model instead of loading "
+                 "into the existing ones, so an optimizer built earlier still holds the old ones",
+                 "model.load_state_dict(...) copies the values into the existing Parameters in place.",
+                 {"load_checkpoint": _load_replacing}, ("roundtrip", "resume_momentum")),
 )

@@ -1,0 +1,17 @@
+"""Known-wrong ex01: the Tanh activation is missing."""
+from __future__ import annotations
+
+from torch import nn
+
+
+def build_seq_model(n_hidden: int = 13) -> nn.Sequential:
+    """Return Linear(1, n_hidden) -> Tanh -> Linear(n_hidden, 1) as an unnamed Sequential."""
+    return nn.Sequential(
+        nn.Linear(1, n_hidden),
+        nn.Linear(n_hidden, 1),
+    )
+
+
+def parameter_shapes(model: nn.Module) -> list[tuple[int, ...]]:
+    """Return the shape of every parameter, in ``model.parameters()`` order, as plain tuples."""
+    return [tuple(p.shape) for p in model.parameters()]

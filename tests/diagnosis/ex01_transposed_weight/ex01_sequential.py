@@ -1,0 +1,18 @@
+"""Known-wrong ex01: the two Linear layers swapped: Linear(n_hidden, 1) first, Linear(1, n_hidden) last."""
+from __future__ import annotations
+
+from torch import nn
+
+
+def build_seq_model(n_hidden: int = 13) -> nn.Sequential:
+    """Return Linear(1, n_hidden) -> Tanh -> Linear(n_hidden, 1) as an unnamed Sequential."""
+    return nn.Sequential(
+        nn.Linear(n_hidden, 1),
+        nn.Tanh(),
+        nn.Linear(1, n_hidden),
+    )
+
+
+def parameter_shapes(model: nn.Module) -> list[tuple[int, ...]]:
+    """Return the shape of every parameter, in ``model.parameters()`` order, as plain tuples."""
+    return [tuple(p.shape) for p in model.parameters()]

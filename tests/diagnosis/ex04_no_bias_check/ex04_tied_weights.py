@@ -1,0 +1,33 @@
+"""Known-wrong ex04: tie_linear checks the weight shapes but not whether both have a bias."""
+from __future__ import annotations
+
+from torch import nn
+
+
+def build_tied_model(in_features: int = 4, hidden: int = 8) -> nn.Sequential:
+    """Return Linear, ReLU, S, ReLU, S, ReLU, Linear(hidden, 1) with one shared module S at positions 2 and 4."""
+    shared = nn.Linear(hidden, hidden)
+    return nn.Sequential(
+        nn.Linear(in_features, hidden),
+        nn.ReLU(),
+        shared,
+        nn.ReLU(),
+        shared,
+        nn.ReLU(),
+        nn.Linear(hidden, 1),
+    )
+
+
+def tie_linear(src: nn.Linear, dst: nn.Linear) -> None:
+    """Make ``dst`` use the very weight and bias Parameters of ``src``.
+
+    Raises ValueError naming both weight shapes if the weight shapes or bias presence differ; ``dst`` is then unchanged.
+    """
+    src_shape = tuple(src.weight.shape)
+    dst_shape = tuple(dst.weight.shape)
+    if src_shape != dst_shape:
+        raise ValueError(
+            f"cannot tie: src weight has shape {src_shape}, dst weight has shape {dst_shape}"
+        )
+    dst.weight = src.weight
+    dst.bias = src.bias
