@@ -29,7 +29,8 @@ class Mismatch:
 
     def sentence(self, subject: str) -> str:
         """One clause: '<subject><path> has shape (1, 13), expected (13, 1)'."""
-        where = f"{subject}{self.path}"
+        phrase = subject.endswith((",", ":"))  # "after freeze," reads "after freeze, requires_grad[...]"
+        where = f"{subject} {self.path.lstrip('.')}".rstrip() if phrase else f"{subject}{self.path}"
         verb = {
             "type": "is",
             "length": "has length",

@@ -40,9 +40,11 @@ def expect_module(value: Any, what: str) -> nn.Module:
 
 
 def layers(model: nn.Module) -> list[dict]:
-    """The direct children in order: name, type, and the sizes that define them."""
+    """The direct children in order, one per position (a shared module at each of its places)."""
     out = []
-    for name, child in model.named_children():
+    for name, child in model._modules.items():  # named_children() would list a shared module once
+        if child is None:
+            continue
         entry: dict[str, Any] = {"name": name, "type": type(child).__name__}
         if isinstance(child, nn.Linear):
             entry["weight"] = tuple(child.weight.shape)

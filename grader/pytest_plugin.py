@@ -45,6 +45,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "grader_check(check): a declared autograder check")
     config.stash[_KEY] = {"results": {}, "grader": None}
+    option = config.getoption("--submission", None)
+    if option:
+        _resolve(option, Path(str(config.rootpath)))  # a wrong path is a usage error before anything runs
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -86,7 +89,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     state = item.config.stash[_KEY]
     if check.id not in state["results"] and report.failed:
         text = str(report.longrepr)
-        kind = "timeout" if "Timeout" in text else "crash"
+        kind = "timeout" if "Timeout" in text else "internal"  # anything else escaped the grader itself
         detail = f"{check.timeout:g} s" if kind == "timeout" else text.strip().splitlines()[-1][:300]
         result = failed_result(check, Failure(kind, detail))
         state["results"][check.id] = result

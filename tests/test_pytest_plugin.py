@@ -150,9 +150,6 @@ def test_one_solved_exercise_gets_its_points_and_the_rest_zero(runs):
     assert f"FAILED exercises/test_{SOLVED}.py" not in run.output
 
 
-@pytest.mark.xfail(strict=True, reason="grader bug: a missing --submission is only checked when the first check "
-                                       "runs, and pytest.UsageError there becomes 42 'process running your code "
-                                       "died' failures (with a grader/ path) instead of a usage error")
 def test_missing_submission_is_a_usage_error(runs):
     run = runs["missing"]()
     assert "does/not/exist" in run.output

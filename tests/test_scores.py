@@ -13,11 +13,7 @@ from grader.results import exercise_scores, total_score
 
 # The stubs' tie_linear raises NotImplementedError, and the two error-path probes record whatever it raises
 # (grader.observe.raises) and compare the exception name: a mismatch, not 'not implemented yet'.
-STUB_NOT_IMPLEMENTED_BUGS = {
-    "ex04_tied_weights: tie_shape_error": "observe.raises swallows NotImplementedError: reported as a mismatch "
-                                          "\"raised is 'NotImplementedError', expected 'ValueError'\"",
-    "ex04_tied_weights: tie_bias_error": "observe.raises swallows NotImplementedError (as tie_shape_error)",
-}
+STUB_NOT_IMPLEMENTED_BUGS: dict[str, str] = {}  # check id -> known bug (strict xfail); none open
 
 
 @pytest.fixture(scope="module")

@@ -45,10 +45,15 @@ def _run_loop(api, n_epochs, lr, n_hidden=13, momentum=0.0):
 def _loop_types(api, n_epochs):
     history, _, _ = _run_loop(api, n_epochs, 1e-2)
     if history is None:
-        return {"returned": "None"}
+        return {"returned": "None", "length": 0, "entry kinds": []}
     expect(history, list, "training_loop()")
     kinds = sorted({_entry_kind(e) for e in history})
     return {"returned": "a list", "length": len(history), "entry kinds": kinds}
+
+
+def _floats(history) -> list[list[float]]:
+    """Each entry's losses as floats; tensors detached first (no autograd warning, no graph kept)."""
+    return [[float(v.detach()) if isinstance(v, torch.Tensor) else float(v) for v in entry] for entry in history]
 
 
 def _entry_kind(entry) -> str:
@@ -60,7 +65,7 @@ def _entry_kind(entry) -> str:
 def _loop_values(api, n_epochs, lr, n_hidden=13):
     history, model, _ = _run_loop(api, n_epochs, lr, n_hidden)
     expect(history, (list, tuple), "training_loop()")
-    values = [[float(v) for v in entry] for entry in history]  # tensors accepted here: values are what count
+    values = _floats(history)  # tensors accepted here: values are what count
     return {"history": values, "parameters after": {n: p.detach() for n, p in model.named_parameters()}}
 
 
@@ -79,7 +84,7 @@ def _fit_defaults(api):
         n_epochs = "unreadable"
     model, history = _fit(api, n_epochs=2)
     return {"n_epochs default": n_epochs,
-            "history with the default lr, device and seed": [[float(v) for v in e] for e in history],
+            "history with the default lr, device and seed": _floats(history),
             "parameter devices": sorted({p.device.type for p in model.parameters()})}
 
 
@@ -95,12 +100,12 @@ def _fit(api, **kwargs):
 
 def _fit_early(api, **kwargs):
     model, history = _fit(api, **kwargs)
-    return {"history": [[float(v) for v in e] for e in history]}
+    return {"history": _floats(history)}
 
 
 def _fit_converges(api, n_epochs, lr):
     _, history = _fit(api, n_epochs=n_epochs, lr=lr)
-    values = [[float(v) for v in e] for e in history]
+    values = _floats(history)
     first, last = values[0][0], values[-1][0]
     return {"final validation loss": values[-1][1], "epochs": len(values),
             "training loss went down": last < first,

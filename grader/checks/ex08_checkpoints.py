@@ -41,7 +41,7 @@ def _roundtrip(api, epoch):
         return {
             "torch.load(path, weights_only=True)": "ok" if safe["raised"] is None else f"raises {safe['raised']}",
             "returned epoch": returned,
-            "parameters restored in place": list(model2.parameters()) == before
+            "parameters restored in place": len(list(model2.parameters())) == len(before)
             and all(a is b for a, b in zip(model2.parameters(), before)),
             "parameters": {n: p.detach() for n, p in model2.named_parameters()},
         }
