@@ -42,10 +42,11 @@ class InProcessGrader:
     made for another device than `device`.
     """
 
-    def __init__(self, submission: str | Path, reference: str | Path | None = None, device: str = "cpu",
+    def __init__(self, submission: str | Path, reference: str | Path | None = None, device: str | None = "cpu",
                  expected: str | Path | None = None) -> None:
+        """device=None: the shipped expected values' device (with a reference folder: the CPU)."""
         self.submission = load_submission(submission)
-        self.device = device
+        self.device = device or "cpu"
         self._student = SubmissionModules(self.submission)
         self._expected: dict[str, list[Any]] = {}
         self._precomputed = None
@@ -58,6 +59,7 @@ class InProcessGrader:
             from grader.expected import EXPECTED_FILE, ExpectedEvidence
 
             self._precomputed = ExpectedEvidence.load(expected or EXPECTED_FILE)
+            self.device = device = device or self._precomputed.device
             if self._precomputed.device != device:
                 raise ValueError(f"device={device!r}: the expected values shipped in {self._precomputed.origin} "
                                  f"were computed on {self._precomputed.device!r}; run with "

@@ -77,19 +77,19 @@ def type_name(value: Any) -> str:
     return f"{_article(name)} {name}"
 
 
-def thermometer_model(n_hidden: int = 13, seed: int = 0) -> nn.Sequential:
-    """The unit's network, built by the grader with a fixed seed."""
+def thermometer_model(n_hidden: int = 13, seed: int = 0, device: str = "cpu") -> nn.Sequential:
+    """The unit's network, built by the grader with a fixed seed (on the CPU, then moved)."""
     torch.manual_seed(seed)
-    return nn.Sequential(nn.Linear(1, n_hidden), nn.Tanh(), nn.Linear(n_hidden, 1))
+    return nn.Sequential(nn.Linear(1, n_hidden), nn.Tanh(), nn.Linear(n_hidden, 1)).to(device)
 
 
-def thermometer_data(seed: int = 1, n_val: int = 2) -> tuple[torch.Tensor, ...]:
+def thermometer_data(seed: int = 1, n_val: int = 2, device: str = "cpu") -> tuple[torch.Tensor, ...]:
     """(t_u_train, t_u_val, t_c_train, t_c_val), inputs scaled by 0.1, split by the grader."""
     t_u = torch.tensor(T_U).unsqueeze(1) * 0.1
     t_c = torch.tensor(T_C).unsqueeze(1)
     perm = torch.randperm(len(T_U), generator=torch.Generator().manual_seed(seed))
     val, train = perm[:n_val], perm[n_val:]
-    return t_u[train], t_u[val], t_c[train], t_c[val]
+    return tuple(t.to(device) for t in (t_u[train], t_u[val], t_c[train], t_c[val]))
 
 
 def seeded_linear(in_features: int, out_features: int, seed: int, bias: bool = True) -> nn.Linear:

@@ -38,8 +38,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--submission", default=None, metavar="PATH",
                     help="grade this submission (folder, zip, notebook) instead of the stubs in exercises/; "
                          "'reference' grades the reference solutions")
-    group.addoption("--device", default="cpu", choices=("auto", "cpu", "cuda"),
-                    help="device for the probes that build and train models (default: cpu)")
+    group.addoption("--device", default="auto", choices=("auto", "cpu", "cuda"),
+                    help="device for the probes that build and train models (default: auto, CUDA when present; "
+                         "a released repository without reference/ uses the device its expected values were made on)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -125,9 +126,10 @@ def _grader(config: pytest.Config):
         option = config.getoption("--submission")
         submission = _resolve(option, root) if option else root / "exercises"
         reference = root / "reference"  # absent in a released student repository: expected values ship instead
+        choice = config.getoption("--device")
         try:
-            state["grader"] = InProcessGrader(submission, reference if reference.is_dir() else None,
-                                              resolve_device(config.getoption("--device")))
+            device = resolve_device(choice) if reference.is_dir() or choice != "auto" else None
+            state["grader"] = InProcessGrader(submission, reference if reference.is_dir() else None, device)
         except (ExpectedError, ValueError) as exc:
             pytest.exit(f"grader: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
     return state["grader"]

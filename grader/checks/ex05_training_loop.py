@@ -25,9 +25,9 @@ def _split(api, n, val_fraction=None, seed=None):
 
 
 def _run_loop(api, n_epochs, lr, n_hidden=13, momentum=0.0):
-    model = thermometer_model(n_hidden)
+    model = thermometer_model(n_hidden, device=api.device)
     opt = optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-    data = thermometer_data()
+    data = thermometer_data(device=api.device)
     val_target = data[3]
     grad_in_val: list[bool] = []
 
@@ -98,13 +98,18 @@ def _fit(api, **kwargs):
     return model, history
 
 
+def _on_device(api, kwargs: dict) -> dict:
+    """Train on the grading device; on the CPU the call stays exactly as declared."""
+    return kwargs if api.device == "cpu" else {**kwargs, "device": api.device}
+
+
 def _fit_early(api, **kwargs):
-    model, history = _fit(api, **kwargs)
+    model, history = _fit(api, **_on_device(api, kwargs))
     return {"history": _floats(history)}
 
 
 def _fit_converges(api, n_epochs, lr):
-    _, history = _fit(api, n_epochs=n_epochs, lr=lr)
+    _, history = _fit(api, **_on_device(api, {"n_epochs": n_epochs, "lr": lr}))
     values = _floats(history)
     first, last = values[0][0], values[-1][0]
     return {"final validation loss": values[-1][1], "epochs": len(values),

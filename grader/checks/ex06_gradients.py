@@ -25,17 +25,17 @@ class _Net(nn.Module):
         return self.out(self.act(self.hidden(x)))
 
 
-def _model(seed: int = 0) -> nn.Module:
+def _model(seed: int = 0, device: str = "cpu") -> nn.Module:
     """Named layers, one frozen parameter, one layer that gets no gradient."""
     torch.manual_seed(seed)
     model = _Net()  # unused: registered, never called: its gradient stays None (zeros in parameter_gradients)
     model.hidden.bias.requires_grad_(False)
-    return model
+    return model.to(device)
 
 
-def _data(seed: int = 0):
+def _data(seed: int = 0, device: str = "cpu"):
     g = torch.Generator().manual_seed(seed + 100)
-    return torch.randn(7, 2, generator=g), torch.randn(7, 1, generator=g)
+    return torch.randn(7, 2, generator=g).to(device), torch.randn(7, 1, generator=g).to(device)
 
 
 def _grads(api, model, x, y):
@@ -44,15 +44,15 @@ def _grads(api, model, x, y):
 
 
 def _values(api, seed):
-    model = _model(seed)
-    x, y = _data(seed)
+    model = _model(seed, api.device)
+    x, y = _data(seed, api.device)
     result = _grads(api, model, x, y)
     return {str(k): (v.detach().clone() if isinstance(v, torch.Tensor) else v) for k, v in result.items()}
 
 
 def _repeatable(api):
-    model = _model()
-    x, y = _data()
+    model = _model(device=api.device)
+    x, y = _data(device=api.device)
     model.out.weight.grad = torch.full_like(model.out.weight, 100.0)  # stale gradient to clear
     first = {k: v.detach().clone() for k, v in _grads(api, model, x, y).items() if isinstance(v, torch.Tensor)}
     second = {k: v.detach().clone() for k, v in _grads(api, model, x, y).items() if isinstance(v, torch.Tensor)}
@@ -60,8 +60,8 @@ def _repeatable(api):
 
 
 def _detached(api):
-    model = _model()
-    x, y = _data()
+    model = _model(device=api.device)
+    x, y = _data(device=api.device)
     result = _grads(api, model, x, y)
     params = dict(model.named_parameters())
     tensors = {k: v for k, v in result.items() if isinstance(v, torch.Tensor)}
@@ -77,8 +77,8 @@ def _detached(api):
 
 
 def _norms(api, seed):
-    model = _model(seed)
-    x, y = _data(seed)
+    model = _model(seed, api.device)
+    x, y = _data(seed, api.device)
     nn.MSELoss()(model(x), y).backward()
     norms = expect(api.gradient_norms(model), dict, "gradient_norms(model)")
     return {str(k): v for k, v in norms.items()}

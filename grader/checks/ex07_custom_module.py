@@ -32,8 +32,8 @@ def _subclass(api, **kwargs):
 def _subclass_forward(api, n_hidden, seed):
     model = expect_module(api.SubclassModel(n_hidden=n_hidden), "SubclassModel()")
     _load_weights(model, seed)
-    x = torch.linspace(-3, 3, 9).unsqueeze(1)
-    return model(x).detach()
+    x = torch.linspace(-3, 3, 9).unsqueeze(1).to(api.device)
+    return model.to(api.device)(x).detach()
 
 
 def _mlp(api, sizes):
@@ -45,8 +45,8 @@ def _mlp(api, sizes):
 def _mlp_forward(api, sizes, seed):
     model = expect_module(api.MLP(list(sizes)), "MLP(sizes)")
     _load_weights(model, seed)
-    x = torch.linspace(-2, 2, 4 * sizes[0]).reshape(4, sizes[0])
-    return model(x).detach()
+    x = torch.linspace(-2, 2, 4 * sizes[0]).reshape(4, sizes[0]).to(api.device)
+    return model.to(api.device)(x).detach()
 
 
 CHECKS = (

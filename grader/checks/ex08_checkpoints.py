@@ -15,7 +15,8 @@ EX = "ex08_checkpoints"
 
 
 def _train(model, opt, epochs):
-    t_u, _, t_c, _ = thermometer_data()
+    device = next(model.parameters()).device
+    t_u, _, t_c, _ = thermometer_data(device=device)
     for _ in range(epochs):
         loss = nn.functional.mse_loss(model(t_u), t_c)
         opt.zero_grad()
@@ -23,19 +24,19 @@ def _train(model, opt, epochs):
         opt.step()
 
 
-def _fresh(momentum, lr=1e-2):
-    model = thermometer_model(seed=5)
+def _fresh(momentum, lr=1e-2, device="cpu"):
+    model = thermometer_model(seed=5, device=device)
     return model, optim.SGD(model.parameters(), lr=lr, momentum=momentum)
 
 
 def _roundtrip(api, epoch):
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "checkpoint.pt")
-        model, opt = _fresh(0.9)
+        model, opt = _fresh(0.9, device=api.device)
         _train(model, opt, 2)
         api.save_checkpoint(path, model, opt, epoch)
         safe = raises(lambda: torch.load(path, weights_only=True))
-        model2, opt2 = _fresh(0.9)
+        model2, opt2 = _fresh(0.9, device=api.device)
         before = list(model2.parameters())
         returned = api.load_checkpoint(path, model2, opt2)
         return {
@@ -50,10 +51,10 @@ def _roundtrip(api, epoch):
 def _resume(api, momentum, first, second):
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "checkpoint.pt")
-        model, opt = _fresh(momentum)
+        model, opt = _fresh(momentum, device=api.device)
         _train(model, opt, first)
         api.save_checkpoint(path, model, opt, first)
-        model, opt = _fresh(momentum, lr=0.5)  # fresh objects: the checkpoint must restore everything
+        model, opt = _fresh(momentum, lr=0.5, device=api.device)  # fresh objects: the checkpoint must restore everything
         thermometer_model(seed=9)  # move the global RNG: nothing may depend on it
         api.load_checkpoint(path, model, opt)
         _train(model, opt, second)
