@@ -28,7 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
             "notebooks allowed) and each .zip. A single submission path works too. Student code runs only in "
             "sandboxed child processes; results go to OUT/gradebook.sqlite as they are known, and a second run "
             "resumes where the first stopped. Writes OUT/grades.csv, OUT/results/<name>.json (Gradescope format) "
-            "and OUT/feedback/<name>.md."
+            "and OUT/feedback/<name>.md. Fixed caps, where the platform allows them: 64 tasks per child "
+            "(cgroup pids), the child's cgroup memory at --memory-mb + 512 MiB, its work folder a tmpfs of "
+            "max(64 MiB, 4 x --output-bytes); `sandbox: ...` lines in the log say which layers are active."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )

@@ -49,6 +49,7 @@ ENTRY_MODULES = ("grader.pytest_plugin", "grader.classroom", "grader.expected", 
 FORBIDDEN_MODULES = frozenset({
     "grader.hidden", "grader.batch", "grader.sandbox", "grader.jail", "grader.warm", "grader.gradebook",
     "grader.cli", "grader.__main__", "grader.release", "grader.gradescope", "grader.export", "grader.repos",
+    "grader.cgroups", "grader.landlock", "grader.seccomp", "grader.report",
 })
 
 

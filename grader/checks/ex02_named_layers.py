@@ -26,7 +26,7 @@ def _architecture(api, **kwargs):
 
 def _names(api, model):
     names = expect(api.parameter_names(model), list, "parameter_names(model)")
-    return [n if type(n) is str else repr(n)[:60] for n in names]
+    return list(names)  # a non-str comes back as an opaque value, repr'd safely by the evidence encoder
 
 
 def _names_named(api):
