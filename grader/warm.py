@@ -15,6 +15,10 @@ from torch import nn, optim  # noqa: E402
 import grader.checks  # noqa: E402,F401 - the probes, imported once for every child
 import grader.probe  # noqa: E402,F401
 import grader.importer  # noqa: E402,F401
+import grader.jail  # noqa: E402,F401 - the child's entry point and its layers: no import per child
+import grader.landlock  # noqa: E402,F401
+import grader.seccomp  # noqa: E402,F401
+import grader.sandbox  # noqa: E402,F401 - unpickling a job's Limits imports it otherwise
 
 _model = nn.Linear(1, 1)
 optim.SGD(_model.parameters(), lr=0.1)  # first optimizer imports torch._dynamo (~2 s)
