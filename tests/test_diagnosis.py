@@ -1,7 +1,8 @@
 """The catalogue of known mistakes: every mistake is recognised, alone, and correct code never is.
 
-Each folder in tests/diagnosis/ is named `<exercise prefix>_<mistake name>` and holds one exercise
-file that makes exactly that mistake (the other files come from reference/).
+Each mistake has a known-wrong submission: one exercise file that makes exactly that mistake (the
+other files come from reference/), taken from the known-wrong corpus (tests/submissions/wrong/) where
+one is there, else from tests/diagnosis/<exercise prefix>_<mistake name>/.
 """
 from __future__ import annotations
 
@@ -26,13 +27,81 @@ from grader.results import CheckResult
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "reference"
 OVERLAYS = ROOT / "tests" / "diagnosis"
+WRONG = ROOT / "tests" / "submissions" / "wrong"
 ALT_CORRECT = ROOT / "tests" / "submissions" / "alt_correct"
 ALL_CHECKS: tuple[Check, ...] = tuple(c for checks in CHECKS.values() for c in checks)
 ALL_MISTAKES: tuple[KnownMistake, ...] = tuple(m for ms in MISTAKES.values() for m in ms)
 
 
+# Mistakes whose known-wrong submission is already in the known-wrong corpus (tests/submissions/wrong):
+# <exercise prefix>_<mistake name> -> mutant folder. The others live in tests/diagnosis/.
+IN_WRONG_CORPUS: dict[str, str] = {
+    'ex01_activation_missing': 'ex01_no_activation',
+    'ex01_default_8': 'ex01_default_hidden_8',
+    'ex01_n_hidden_ignored': 'ex01_hardcoded_hidden',
+    'ex01_state_dict_shapes': 'ex01_shapes_from_state_dict',
+    'ex01_torch_size': 'ex01_torch_size',
+    'ex01_transposed_weight': 'ex01_transposed_linear',
+    'ex02_bias_cloned': 'ex02_bias_clone',
+    'ex02_bias_detached': 'ex02_bias_data',
+    'ex02_children_names': 'ex02_module_names',
+    'ex02_default_13': 'ex02_default_hidden_13',
+    'ex02_n_hidden_ignored': 'ex02_hardcoded_hidden',
+    'ex02_state_dict_names': 'ex02_state_dict_keys',
+    'ex03_counts_buffers': 'ex03_counts_buffers',
+    'ex03_counts_tensors': 'ex03_counts_tensors',
+    'ex03_freeze_substring': 'ex03_freeze_substring',
+    'ex03_freeze_unfreezes_others': 'ex03_freeze_unfreezes_others',
+    'ex03_prefixes_consumed': 'ex03_freeze_iterator_twice',
+    'ex03_tied_counted_twice': 'ex03_tied_counted_twice',
+    'ex03_trainable_only_ignored': 'ex03_ignores_trainable_only',
+    'ex03_vgg_config_a': 'ex03_vgg_config_a',
+    'ex03_vgg_no_padding': 'ex03_vgg_no_padding',
+    'ex03_vgg_num_classes_ignored': 'ex03_vgg_ignores_num_classes',
+    'ex03_vgg_short_classifier': 'ex03_vgg_short_classifier',
+    'ex04_copies_values': 'ex04_copies_data',
+    'ex04_ignores_arguments': 'ex04_ignores_arguments',
+    'ex04_message_without_shapes': 'ex04_message_without_shapes',
+    'ex04_mutates_before_raising': 'ex04_mutates_before_raising',
+    'ex04_no_bias_check': 'ex04_no_bias_check',
+    'ex04_two_linears': 'ex04_two_linears',
+    'ex05_book_loop_returns_none': 'ex05_book_loop_prints',
+    'ex05_default_lr': 'ex05_default_lr',
+    'ex05_loss_after_step': 'ex05_loss_after_step',
+    'ex05_losses_as_tensors': 'ex05_losses_as_tensors',
+    'ex05_model_not_on_device': 'ex05_model_not_on_device',
+    'ex05_no_input_scaling': 'ex05_no_input_scaling',
+    'ex05_no_zero_grad': 'ex05_no_zero_grad',
+    'ex05_seed_after_model': 'ex05_seed_after_model',
+    'ex05_split_arguments_ignored': 'ex05_split_hardcoded',
+    'ex05_split_val_last': 'ex05_split_val_last',
+    'ex05_step_before_backward': 'ex05_step_before_backward',
+    'ex05_val_with_graph': 'ex05_val_with_graph',
+    'ex06_includes_frozen': 'ex06_includes_frozen',
+    'ex06_no_zero_grad': 'ex06_no_zero_grad',
+    'ex06_norms_of_parameters': 'ex06_norms_of_parameters',
+    'ex06_norms_tensors': 'ex06_norms_tensors',
+    'ex06_returns_grad_itself': 'ex06_returns_grad_itself',
+    'ex06_skips_no_grad': 'ex06_skips_no_grad',
+    'ex06_zero_grad_after': 'ex06_zero_grad_after',
+    'ex07_forward_no_activation': 'ex07_forward_no_activation',
+    'ex07_plain_list': 'ex07_plain_list',
+    'ex07_sequential_layers': 'ex07_sequential_layers',
+    'ex07_tanh_after_last': 'ex07_tanh_after_last',
+    'ex08_epoch_tensor': 'ex08_epoch_tensor',
+    'ex08_no_optimizer_state': 'ex08_no_optimizer_state',
+    'ex08_parameters_replaced': 'ex08_replaces_parameters',
+    'ex08_pickled_model': 'ex08_pickles_model',
+}
+
+
 def _overlay_id(mistake: KnownMistake) -> str:
     return f"{mistake.exercise[:4]}_{mistake.name}"
+
+
+def _overlay(mistake: KnownMistake) -> Path:
+    name = _overlay_id(mistake)
+    return WRONG / IN_WRONG_CORPUS[name] if name in IN_WRONG_CORPUS else OVERLAYS / name
 
 
 def _assemble(dest: Path, overlay: Path | None) -> Path:
@@ -71,12 +140,14 @@ def test_catalogue_is_large_and_declared_next_to_the_checks():
 
 def test_every_mistake_has_a_known_wrong_submission():
     folders = {p.name for p in OVERLAYS.iterdir() if p.is_dir()}
-    assert {_overlay_id(m) for m in ALL_MISTAKES} == folders
+    assert {_overlay_id(m) for m in ALL_MISTAKES} == folders | set(IN_WRONG_CORPUS)
+    assert not folders & set(IN_WRONG_CORPUS), "a mistake's submission lives in one place"
+    assert all(_overlay(m).is_dir() for m in ALL_MISTAKES)
 
 
 @pytest.mark.parametrize("mistake", ALL_MISTAKES, ids=_overlay_id)
 def test_known_wrong_is_diagnosed_as_that_mistake_only(mistake, reference_grader, tmp_path):
-    submission = _assemble(tmp_path / _overlay_id(mistake), OVERLAYS / _overlay_id(mistake))
+    submission = _assemble(tmp_path / _overlay_id(mistake), _overlay(mistake))
     grader = _Shared(submission, reference_grader)
     results = [grader.grade(c) for c in ALL_CHECKS]
     failed = [r for r in results if r.status != "passed"]
