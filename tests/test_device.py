@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from conftest import assemble
 from grader.checks import CHECKS
 from grader.device import resolve_device
 from grader.inprocess import InProcessGrader
@@ -35,13 +35,6 @@ def _env() -> dict[str, str]:
 def _grade_all(submission: Path, device: str) -> list[tuple]:
     grader = InProcessGrader(submission, REFERENCE, device)
     return [(r.id, r.points, r.status, r.message) for ex in CHECKS for r in map(grader.grade, CHECKS[ex])]
-
-
-def _assemble(tmp: Path, overlay: Path) -> Path:
-    shutil.copytree(REFERENCE, tmp)
-    for path in overlay.glob("ex0*"):
-        shutil.copy(path, tmp / path.name)
-    return tmp
 
 
 def test_cpu_and_auto_resolve_without_asking_cuda_to_initialise():
@@ -64,7 +57,7 @@ def test_cuda_without_a_gpu_is_a_clear_usage_error(tmp_path):
 
 def test_ignoring_the_device_argument_fails_on_cpu_machines_too(tmp_path):
     """fit_thermometer(device=...) is checked with the meta device, which every machine has."""
-    results = {r[0]: r for r in _grade_all(_assemble(tmp_path / "s", WRONG / "ex05_model_not_on_device"), "cpu")}
+    results = {r[0]: r for r in _grade_all(assemble(tmp_path / "s", WRONG / "ex05_model_not_on_device"), "cpu")}
     points, status, message = results["ex05_training_loop: fit_device"][1:]
     assert (points, status) == (0, "failed")
     assert "'meta'" in message and "Hint:" in message
@@ -88,7 +81,7 @@ def test_probes_run_on_the_chosen_device(tmp_path):
     marker = "    history: list[tuple[float, float]] = []"
     assert marker in text
     guarded = text.replace(marker, "    assert t_u_train.device.type == 'cuda', t_u_train.device\n" + marker, 1)
-    sub = _assemble(tmp_path / "s", REFERENCE)
+    sub = assemble(tmp_path / "s")
     (sub / "ex05_training_loop.py").write_text(guarded)
     results = {r[0]: r for r in _grade_all(sub, "cuda")}
     assert results["ex05_training_loop: loop_history"][2] == "passed"
@@ -98,7 +91,7 @@ def test_probes_run_on_the_chosen_device(tmp_path):
 @pytest.mark.cuda
 @pytest.mark.parametrize("mutant", sorted(p.name for p in WRONG.iterdir() if p.is_dir()) + ["<reference>"])
 def test_same_points_and_messages_on_cpu_and_cuda(tmp_path, mutant):
-    sub = REFERENCE if mutant == "<reference>" else _assemble(tmp_path / "s", WRONG / mutant)
+    sub = REFERENCE if mutant == "<reference>" else assemble(tmp_path / "s", WRONG / mutant)
     assert _grade_all(sub, "cpu") == _grade_all(sub, "cuda")
 
 

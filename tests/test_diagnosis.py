@@ -7,12 +7,12 @@ one is there, else from tests/diagnosis/<exercise prefix>_<mistake name>/.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from conftest import assemble
 from grader.check import Check
 from grader.checks import CHECKS, MISTAKES, mistake_by_id, mistakes_for
 from grader.diagnosis import KnownMistake, diagnose, diagnosis_lines, mutant
@@ -104,16 +104,6 @@ def _overlay(mistake: KnownMistake) -> Path:
     return WRONG / IN_WRONG_CORPUS[name] if name in IN_WRONG_CORPUS else OVERLAYS / name
 
 
-def _assemble(dest: Path, overlay: Path | None) -> Path:
-    dest.mkdir(parents=True)
-    for path in REFERENCE.glob("ex[0-9][0-9]_*.py"):
-        shutil.copyfile(path, dest / path.name)
-    if overlay is not None:
-        for path in overlay.glob("ex[0-9][0-9]_*.py"):
-            shutil.copyfile(path, dest / path.name)
-    return dest
-
-
 class _Shared(InProcessGrader):
     """The reference's evidence from one grader shared by all (mistaken evidence is shared by the module)."""
 
@@ -147,7 +137,7 @@ def test_every_mistake_has_a_known_wrong_submission():
 
 @pytest.mark.parametrize("mistake", ALL_MISTAKES, ids=_overlay_id)
 def test_known_wrong_is_diagnosed_as_that_mistake_only(mistake, reference_grader, tmp_path):
-    submission = _assemble(tmp_path / _overlay_id(mistake), _overlay(mistake))
+    submission = assemble(tmp_path / _overlay_id(mistake), _overlay(mistake))
     grader = _Shared(submission, reference_grader)
     results = [grader.grade(c) for c in ALL_CHECKS]
     failed = [r for r in results if r.status != "passed"]
@@ -173,7 +163,7 @@ def test_every_mistake_changes_what_the_reference_does(reference_grader):
 
 @pytest.mark.parametrize("folder", [REFERENCE, ALT_CORRECT], ids=["reference", "alt_correct"])
 def test_correct_variants_are_never_diagnosed(folder, reference_grader, tmp_path):
-    submission = _assemble(tmp_path / folder.name, folder if folder != REFERENCE else None)
+    submission = assemble(tmp_path / folder.name, folder if folder != REFERENCE else None)
     grader = _Shared(submission, reference_grader)
     student = grader._student
     for check in ALL_CHECKS:

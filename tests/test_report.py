@@ -9,36 +9,23 @@ from pathlib import Path
 
 import pytest
 
+from conftest import WRONG, assemble
 from grader.batch import BatchOptions, grade_class
 from grader.cli import main
 from grader.gradebook import Gradebook
 from grader.report import CURVE_TRACE, write_report
 
-ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT / "reference"
-OVERLAYS = ROOT / "tests" / "diagnosis"
-
-
-def _submission(dest: Path, overlay: Path | None = None, extra: dict[str, str] | None = None) -> None:
-    dest.mkdir(parents=True)
-    for path in REFERENCE.glob("ex[0-9][0-9]_*.py"):
-        shutil.copyfile(path, dest / path.name)
-    if overlay is not None:
-        for path in overlay.glob("ex[0-9][0-9]_*.py"):
-            shutil.copyfile(path, dest / path.name)
-    for name, text in (extra or {}).items():
-        (dest / name).write_text(text)
 
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("report")
     klass = root / "class"
-    _submission(klass / "alice")
-    _submission(klass / "bob", OVERLAYS / "ex05_no_zero_grad")
-    _submission(klass / "carol", OVERLAYS / "ex02_bias_detached",
-                {"ex07_custom_module.py": "def broken(:\n"})  # a syntax error: ex07 does not run
-    _submission(klass / "dave <&>", OVERLAYS / "ex05_no_input_scaling")  # a name that needs escaping
+    assemble(klass / "alice")
+    assemble(klass / "bob", WRONG / "ex05_no_zero_grad")
+    assemble(klass / "carol", {"ex02_named_layers.py": WRONG / "ex02_bias_data" / "ex02_named_layers.py",
+                               "ex07_custom_module.py": "def broken(:\n"})  # a syntax error: ex07 does not run
+    assemble(klass / "dave <&>", WRONG / "ex05_no_input_scaling")  # a name that needs escaping
     dest = root / "out"
     grade_class(klass, BatchOptions(out=dest, workers=2, hidden=False, progress=False), log=lambda _: None)
     assert main(["report", str(dest)]) == 0

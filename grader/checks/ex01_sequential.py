@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from grader.check import Check, Match
+from grader.check import Check
 from grader.diagnosis import KnownMistake
 from grader.observe import expect, expect_module, layers, thermometer_model, type_name
 

@@ -1,7 +1,6 @@
 """Checks for ex06_gradients: gradients by name, cleared, detached; their norms."""
 from __future__ import annotations
 
-from collections import OrderedDict
 
 import torch
 from torch import nn

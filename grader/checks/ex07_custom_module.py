@@ -6,7 +6,7 @@ from torch import nn
 
 from grader.check import Check, Match
 from grader.diagnosis import KnownMistake
-from grader.observe import expect, expect_module, param_shapes
+from grader.observe import expect_module, param_shapes
 
 EX = "ex07_custom_module"
 
