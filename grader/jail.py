@@ -57,7 +57,7 @@ def child_main(jobdir: str, submission: Any, limits: Any, spec: dict, token: str
         record["t"] = token
         write(fd, (dumps(record, allow_nan=True) + "\n").encode())
 
-    contain(job, limits, cgroup_procs, Path(protected))
+    contain(job, limits, cgroup_procs, Path(protected), device=spec["device"])
 
     import torch
 
@@ -93,16 +93,18 @@ def child_main(jobdir: str, submission: Any, limits: Any, spec: dict, token: str
     os._exit(0)
 
 
-def report_layers(jobdir: str, limits: Any, token: str, cgroup_procs: list[str], protected: str) -> None:
+def report_layers(jobdir: str, limits: Any, token: str, cgroup_procs: list[str], protected: str,
+                  device: str = "cpu") -> None:
     """Apply the layers in a throwaway child and report which of them took effect."""
     os.setsid()
     fd = os.open(Path(jobdir) / "evidence.jsonl", os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
-    layers = contain(Path(jobdir), limits, cgroup_procs, Path(protected))
+    layers = contain(Path(jobdir), limits, cgroup_procs, Path(protected), device=device)
     os.write(fd, (json.dumps({"t": token, "layers": layers}, sort_keys=True) + "\n").encode())
     os._exit(0)
 
 
-def contain(job: Path, limits: Any, cgroup_procs: list[str] = (), protected: Path | None = None) -> dict[str, str]:
+def contain(job: Path, limits: Any, cgroup_procs: list[str] = (), protected: Path | None = None,
+            device: str = "cpu") -> dict[str, str]:
     """Apply every containment layer available here; {layer: what happened}."""
     from grader import landlock, seccomp
 
@@ -111,7 +113,7 @@ def contain(job: Path, limits: Any, cgroup_procs: list[str] = (), protected: Pat
     layers["network"] = _cut_network()
     work = job / "work"
     layers["mounts"] = _private_tmpfs(work, max(_TMPFS_MIN, 4 * limits.output_bytes))
-    layers["limits"] = _set_rlimits(limits)
+    layers["limits"] = _set_rlimits(limits, address_space=device != "cuda")
     os.chdir(work)
     layers["workdir"] = "fresh working folder per job; the submission is passed as source text, never as files"
     keep = {"PATH": "/usr/bin:/bin", "HOME": str(work), "TMPDIR": str(work), "LANG": "C.UTF-8",
@@ -195,7 +197,12 @@ def _private_tmpfs(work: Path, size: int) -> str:
         return f"NOT active: {exc}"
 
 
-def _set_rlimits(limits: Any) -> str:
+def _set_rlimits(limits: Any, address_space: bool = True) -> str:
+    """CPU time, file size, open files, no core; the address space too, except for CUDA jobs.
+
+    CUDA's initialisation reserves tens of GiB of virtual address space, so a
+    CUDA child is capped by its cgroup's memory limit instead (where cgroups exist).
+    """
     vm_kb = 0
     try:
         with open("/proc/self/status") as fh:
@@ -204,13 +211,13 @@ def _set_rlimits(limits: Any) -> str:
                     vm_kb = int(line.split()[1])
     except OSError:
         pass
-    address = (vm_kb * 1024 + limits.memory_mb * 1024 * 1024) if vm_kb else resource.RLIM_INFINITY
+    address = (vm_kb * 1024 + limits.memory_mb * 1024 * 1024) if vm_kb and address_space else None
     applied = []
     for name, soft in (("RLIMIT_AS", address), ("RLIMIT_CPU", limits.cpu_seconds),
                        ("RLIMIT_FSIZE", limits.output_bytes), ("RLIMIT_NOFILE", limits.open_files),
                        ("RLIMIT_CORE", 0)):
         which = getattr(resource, name, None)
-        if which is None:
+        if which is None or soft is None:
             continue
         try:
             resource.setrlimit(which, (soft, soft))
@@ -218,7 +225,8 @@ def _set_rlimits(limits: Any) -> str:
         except (ValueError, OSError):
             pass
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing
-    return ", ".join(applied) or "none"
+    text = ", ".join(applied) or "none"
+    return text if address_space else text + " (no RLIMIT_AS: a CUDA job; its cgroup caps memory)"
 
 
 def _redirect_stdio(path: Path, cap: int) -> None:

@@ -125,7 +125,8 @@ class Sandbox:
         token = secrets.token_hex(16)
         cgroup = self._cgroups.new_job(self._cgroup_bytes())
         proc = self._ctx.Process(target=jail.report_layers,
-                                 args=(str(job), self.limits, token, cgroup.procs if cgroup else [], str(PROTECTED)),
+                                 args=(str(job), self.limits, token, cgroup.procs if cgroup else [], str(PROTECTED),
+                                       self.device),
                                  daemon=True)
         proc.start()
         proc.join(60)

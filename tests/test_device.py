@@ -108,3 +108,20 @@ def test_sample_class_grades_the_same_on_cpu_and_cuda(tmp_path):
         with open(out / "grades.csv", newline="") as fh:
             grades[device] = list(csv.reader(fh))
     assert grades["cpu"] == grades["cuda"]
+
+
+def test_cuda_jobs_are_not_capped_by_address_space():
+    """CUDA reserves tens of GiB of virtual memory at start: a CUDA child gets no RLIMIT_AS (its cgroup caps it)."""
+    import json
+    import resource
+
+    code = ("import resource, json, sys; from grader.jail import _set_rlimits; from grader.sandbox import Limits;"
+            "text = _set_rlimits(Limits(), address_space=sys.argv[1] == 'cpu');"
+            "print(json.dumps([text, resource.getrlimit(resource.RLIMIT_AS)[0]]))")
+    for device, capped in (("cpu", True), ("cuda", False)):
+        proc = subprocess.run([sys.executable, "-c", code, device], cwd=ROOT, env=_env(), capture_output=True,
+                              text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        text, soft = json.loads(proc.stdout)
+        assert ("RLIMIT_AS" in text.split(" (")[0]) is capped
+        assert (soft != resource.RLIM_INFINITY) is capped
