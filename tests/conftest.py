@@ -29,6 +29,40 @@ GOLDEN = ROOT / "tests" / "golden"
 ALL_CHECKS: tuple[Check, ...] = tuple(c for checks in CHECKS.values() for c in checks)
 ALL_IDS: tuple[str, ...] = tuple(c.id for c in ALL_CHECKS)
 
+# Gradescope's results.json ("Autograder specifications: output format"), the parts this grader writes.
+GRADESCOPE_SCHEMA = {
+    "type": "object",
+    "required": ["score", "max_score", "execution_time", "output", "output_format", "visibility",
+                 "stdout_visibility", "tests"],
+    "properties": {
+        "score": {"type": "number", "minimum": 0},
+        "max_score": {"type": "number", "minimum": 0},
+        "execution_time": {"type": "number", "minimum": 0},
+        "output": {"type": "string"},
+        "output_format": {"enum": ["text", "html", "simple_format", "md", "ansi"]},
+        "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+        "stdout_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+        "tests": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "score", "max_score", "status", "output", "visibility"],
+                "properties": {
+                    "name": {"type": "string", "minLength": 1},
+                    "score": {"type": "number", "minimum": 0},
+                    "max_score": {"type": "number", "minimum": 0},
+                    "status": {"enum": ["passed", "failed"]},
+                    "output": {"type": "string"},
+                    "output_format": {"enum": ["text", "html", "simple_format", "md", "ansi"]},
+                    "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "number": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
 Overrides = Union[Path, Mapping[str, Union[str, Path]]]
 Grading = dict[str, CheckResult]
 
@@ -67,7 +101,7 @@ def grade_all(grader: InProcessGrader) -> Grading:
     return {check.id: grader.grade(check) for check in ALL_CHECKS}
 
 
-class _SharedReferenceGrader(InProcessGrader):
+class SharedReferenceGrader(InProcessGrader):
     """Grades its submission afresh; the reference's evidence comes from one grader shared by all.
 
     Only to keep the suite fast: the reference's probes give the same evidence
@@ -97,7 +131,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory,
     def grade(name: str, overrides: Overrides | None = None, base: Path = REFERENCE) -> Grading:
         if name not in cache:
             submission = assemble(root / name, overrides, base)
-            cache[name] = grade_all(_SharedReferenceGrader(submission, reference_grader))
+            cache[name] = grade_all(SharedReferenceGrader(submission, reference_grader))
         return cache[name]
 
     return grade

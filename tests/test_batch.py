@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -23,43 +24,14 @@ import jsonschema
 import nbformat
 import pytest
 
+from conftest import GRADESCOPE_SCHEMA
+
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference"
 HEADER = ("submission,ex01_sequential,ex02_named_layers,ex03_count_parameters,ex04_tied_weights,"
           "ex05_training_loop,ex06_gradients,ex07_custom_module,ex08_checkpoints,total,max_total")
 FULL = {"ex01_sequential": 10, "ex02_named_layers": 12, "ex03_count_parameters": 14, "ex04_tied_weights": 12,
         "ex05_training_loop": 20, "ex06_gradients": 12, "ex07_custom_module": 12, "ex08_checkpoints": 8}
-
-# Gradescope's results.json, the parts this grader writes (https://gradescope-autograders.readthedocs.io).
-GRADESCOPE_SCHEMA = {
-    "type": "object",
-    "required": ["score", "max_score", "tests", "execution_time", "output", "output_format", "visibility"],
-    "properties": {
-        "score": {"type": "number"},
-        "max_score": {"type": "number"},
-        "execution_time": {"type": "number", "minimum": 0},
-        "output": {"type": "string"},
-        "output_format": {"enum": ["text", "html", "simple_format", "md", "ansi"]},
-        "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
-        "stdout_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
-        "tests": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["name", "score", "max_score", "output", "visibility", "status"],
-                "properties": {
-                    "name": {"type": "string", "pattern": "^ex0[1-8]_[a-z_]+: "},
-                    "score": {"type": "number"},
-                    "max_score": {"type": "number"},
-                    "status": {"enum": ["passed", "failed"]},
-                    "output": {"type": "string"},
-                    "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
-                },
-            },
-        },
-    },
-}
-
 
 def _patched(exercise: str, old: str, new: str) -> dict[str, str]:
     text = (REFERENCE / f"{exercise}.py").read_text()
@@ -224,6 +196,7 @@ def test_every_results_file_is_gradescope_json(graded):
     for path in files:
         data = json.loads(path.read_text())
         jsonschema.validate(data, GRADESCOPE_SCHEMA)
+        assert all(re.match(r"ex0[1-8]_[a-z_]+: ", t["name"]) for t in data["tests"])
         assert data["score"] == sum(t["score"] for t in data["tests"])
         assert len(data["tests"]) == 42
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assemble
+from conftest import SharedReferenceGrader, assemble  # reference_grader: a session fixture there
 from grader.check import Check
 from grader.checks import CHECKS, MISTAKES, mistake_by_id, mistakes_for
 from grader.diagnosis import KnownMistake, diagnose, diagnosis_lines, mutant
@@ -104,22 +104,6 @@ def _overlay(mistake: KnownMistake) -> Path:
     return WRONG / IN_WRONG_CORPUS[name] if name in IN_WRONG_CORPUS else OVERLAYS / name
 
 
-class _Shared(InProcessGrader):
-    """The reference's evidence from one grader shared by all (mistaken evidence is shared by the module)."""
-
-    def __init__(self, submission: Path, shared: InProcessGrader) -> None:
-        super().__init__(submission, REFERENCE)
-        self._shared = shared
-
-    def expected(self, check: Check):
-        return self._shared.expected(check)
-
-
-@pytest.fixture(scope="module")
-def reference_grader() -> InProcessGrader:
-    return InProcessGrader(REFERENCE, REFERENCE)
-
-
 def test_catalogue_is_large_and_declared_next_to_the_checks():
     assert len(ALL_MISTAKES) >= 30
     assert all(MISTAKES[ex] for ex in CHECKS), "every exercise declares known mistakes"
@@ -138,7 +122,7 @@ def test_every_mistake_has_a_known_wrong_submission():
 @pytest.mark.parametrize("mistake", ALL_MISTAKES, ids=_overlay_id)
 def test_known_wrong_is_diagnosed_as_that_mistake_only(mistake, reference_grader, tmp_path):
     submission = assemble(tmp_path / _overlay_id(mistake), _overlay(mistake))
-    grader = _Shared(submission, reference_grader)
+    grader = SharedReferenceGrader(submission, reference_grader)
     results = [grader.grade(c) for c in ALL_CHECKS]
     failed = [r for r in results if r.status != "passed"]
     assert failed, "the known-wrong submission must fail a check"
@@ -164,7 +148,7 @@ def test_every_mistake_changes_what_the_reference_does(reference_grader):
 @pytest.mark.parametrize("folder", [REFERENCE, ALT_CORRECT], ids=["reference", "alt_correct"])
 def test_correct_variants_are_never_diagnosed(folder, reference_grader, tmp_path):
     submission = assemble(tmp_path / folder.name, folder if folder != REFERENCE else None)
-    grader = _Shared(submission, reference_grader)
+    grader = SharedReferenceGrader(submission, reference_grader)
     student = grader._student
     for check in ALL_CHECKS:
         got = [decode(run_probe(check, student, dict(i))) for i in check.inputs]

@@ -21,6 +21,7 @@ import jsonschema
 import nbformat
 import pytest
 
+from conftest import GRADESCOPE_SCHEMA
 from grader.checks import CHECKS
 from grader.unit import EXERCISE_IDS
 
@@ -29,39 +30,6 @@ REFERENCE = ROOT / "reference"
 STUBS = ROOT / "exercises"
 PYTHON = sys.executable
 
-# Gradescope's results.json ("Autograder specifications: output format"), the parts this grader writes.
-RESULTS_SCHEMA = {
-    "type": "object",
-    "required": ["score", "max_score", "execution_time", "output", "output_format", "visibility",
-                 "stdout_visibility", "tests"],
-    "properties": {
-        "score": {"type": "number", "minimum": 0},
-        "max_score": {"type": "number", "minimum": 0},
-        "execution_time": {"type": "number", "minimum": 0},
-        "output": {"type": "string"},
-        "output_format": {"enum": ["text", "html", "simple_format", "md", "ansi"]},
-        "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
-        "stdout_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
-        "tests": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["name", "score", "max_score", "status", "output", "visibility"],
-                "properties": {
-                    "name": {"type": "string", "minLength": 1},
-                    "score": {"type": "number", "minimum": 0},
-                    "max_score": {"type": "number", "minimum": 0},
-                    "status": {"enum": ["passed", "failed"]},
-                    "output": {"type": "string"},
-                    "output_format": {"enum": ["text", "html", "simple_format", "md", "ansi"]},
-                    "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
-                    "tags": {"type": "array", "items": {"type": "string"}},
-                    "number": {"type": "string"},
-                },
-            },
-        },
-    },
-}
 ALL_CHECK_IDS = [c.id for ex in EXERCISE_IDS for c in CHECKS[ex]]
 
 
@@ -95,7 +63,7 @@ def _run_autograder(root: Path) -> tuple[subprocess.CompletedProcess, dict]:
     proc = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,
                           timeout=300)
     results = json.loads((root / "results" / "results.json").read_text())
-    jsonschema.validate(results, RESULTS_SCHEMA)
+    jsonschema.validate(results, GRADESCOPE_SCHEMA)
     return proc, results
 
 
